@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/* Helpers shared by every gadget: the ring, drop counters, the common
+ * header and the dentry walk that turns a struct path into the absolute
+ * path the task sees. Each gadget object gets its own copy of the maps. */
+#ifndef __KESTREL_COMMON_BPF_H
+#define __KESTREL_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "events.h"
+
+#define SCRATCH_SIZE (4 * EV_PATH_MAX + EV_ARGS_MAX + 512)
+#define PATH_MASK (EV_PATH_MAX - 1)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EV_DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* One record under construction per CPU; large records do not fit the stack. */
+struct scratch {
+	__u8 data[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* The dentry walk writes backwards into the first half of this buffer. */
+struct pathbuf {
+	char data[2 * EV_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pathbuf);
+} pathbuf_map SEC(".maps");
+
+const volatile struct sensor_config cfg SEC(".rodata.config") = {};
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+static __always_inline int is_self(void)
+{
+	return cfg.self_tgid && (bpf_get_current_pid_tgid() >> 32) == cfg.self_tgid;
+}
+
+static __always_inline void fill_header(struct event_header *h, struct task_struct *task, __u16 op)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	h->op = op;
+	h->flags = 0;
+	h->ktime_ns = bpf_ktime_get_boot_ns();
+	h->start_ns = BPF_CORE_READ(leader, start_boottime);
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(task, cred, euid.val);
+	h->gid = BPF_CORE_READ(task, cred, egid.val);
+	h->auid = BPF_CORE_READ(task, loginuid.val);
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
+	h->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+
+	/* The tgid as the task's own pid namespace numbers it. */
+	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	h->vpid = BPF_CORE_READ(pid, numbers[level].nr);
+	/* pid_ns_for_children may differ from the task's own after unshare;
+	 * the namespace of the pid itself is the one it lives in. */
+	h->pidns = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
+	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+}
+
+/* struct mount embeds struct vfsmount; its offset is relocated (CO-RE). */
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+static __always_inline struct vfsmount *mount_vfs(struct mount *mnt)
+{
+	return (struct vfsmount *)((void *)mnt + bpf_core_field_offset(struct mount, mnt));
+}
+
+struct walk_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct mount *mnt_parent;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 off;
+	__u16 flags;
+	__u16 done;
+};
+
+/* One directory level of the walk; returns 1 to stop. Run by bpf_loop so
+ * that the verifier checks the body once, whatever the depth. */
+static long walk_step(__u64 index, struct walk_ctx *c)
+{
+	__u32 zero = 0, len;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+	struct dentry *dentry = c->dentry, *mnt_root, *parent;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt, *mnt_parent;
+	struct qstr name;
+
+	if (!pb)
+		return 1;
+	if (dentry == c->root_dentry && c->vfsmnt == c->root_mnt)
+		goto done;
+	vfsmnt = c->vfsmnt;
+	mnt = c->mnt;
+	mnt_parent = c->mnt_parent;
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		if (dentry != mnt_root || mnt == mnt_parent)
+			goto done; /* namespace root, or a detached tree */
+		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		c->mnt = mnt_parent;
+		c->mnt_parent = BPF_CORE_READ(mnt_parent, mnt_parent);
+		c->vfsmnt = mount_vfs(mnt_parent);
+		return 0;
+	}
+	name = BPF_CORE_READ(dentry, d_name);
+	len = name.len;
+	if (len + 1 >= c->off) {
+		c->flags |= PATH_TRUNCATED;
+		goto done;
+	}
+	c->off -= len;
+	bpf_probe_read_kernel(&pb->data[c->off & PATH_MASK], len & PATH_MASK, name.name);
+	c->off -= 1;
+	pb->data[c->off & PATH_MASK] = '/';
+	c->dentry = parent;
+	return 0;
+done:
+	c->done = 1;
+	return 1;
+}
+
+/*
+ * Write the path of (dentry, vfsmnt) as seen from the task's root into
+ * pathbuf[ret .. EV_PATH_MAX). Returns the start offset; *flags gets
+ * PATH_TRUNCATED when the walk stopped early. Crosses mount points up to the
+ * task's root or the root of the mount namespace, like d_path().
+ */
+static __always_inline __u32 walk_path(char *buf, struct dentry *dentry, struct vfsmount *vfsmnt,
+				       struct task_struct *task, __u16 *flags)
+{
+	struct walk_ctx c = {
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.off = EV_PATH_MAX,
+	};
+
+	struct mount *mnt = real_mount(vfsmnt);
+
+	c.mnt = mnt;
+	c.mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	bpf_loop(EV_PATH_DEPTH, walk_step, &c, 0);
+	if (!c.done)
+		c.flags |= PATH_TRUNCATED;
+	*flags |= c.flags;
+	if (c.off == EV_PATH_MAX) {
+		c.off -= 1;
+		buf[c.off & PATH_MASK] = '/';
+	}
+	return c.off;
+}
+
+/*
+ * Resolve a struct path into dst (room for EV_PATH_MAX bytes). Returns the
+ * number of bytes written, no terminating NUL.
+ */
+static __always_inline __u32 put_path(void *dst, struct dentry *dentry, struct vfsmount *vfsmnt,
+				      struct task_struct *task, __u16 *flags)
+{
+	__u32 zero = 0, off, len;
+	struct pathbuf *pb = bpf_map_lookup_elem(&pathbuf_map, &zero);
+
+	if (!pb || !dentry || !vfsmnt)
+		return 0;
+	off = walk_path(pb->data, dentry, vfsmnt, task, flags);
+	if (off >= EV_PATH_MAX)
+		return 0;
+	len = EV_PATH_MAX - off;
+	bpf_probe_read_kernel(dst, len & PATH_MASK, &pb->data[off & PATH_MASK]);
+	return len & PATH_MASK;
+}
+
+/* Copy a record of `size` bytes from scratch into the ring, counting failure. */
+static __always_inline void emit(void *rec, __u32 size)
+{
+	if (size > SCRATCH_SIZE)
+		size = SCRATCH_SIZE;
+	if (bpf_ringbuf_output(&events, rec, size, 0))
+		count_drop(EV_DROP_RING_FULL);
+}
+
+#endif /* __KESTREL_COMMON_BPF_H */

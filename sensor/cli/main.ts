@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The `sensor` command.
+import { TRACE_USAGE, runTrace } from './trace';
+import { UsageError } from './usage';
+
+const USAGE = `usage: sensor COMMAND [options]
+
+Commands:
+  trace GADGET...   live kernel events from this host and its containers
+  help              this text
+
+Run "sensor trace --help" for the trace options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === 'trace') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(TRACE_USAGE);
+      return 0;
+    }
+    return runTrace(rest);
+  }
+  throw new UsageError(`unknown command "${cmd}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sensor: ${(err as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`sensor: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,136 @@
+// `sensor trace GADGET... [-o columns|json] [--comm NAME] [--pid N] [--timeout S]`
+// Live events from this host and its containers, for investigations.
+import { parseArgs } from 'node:util';
+import { toFields } from '../decode/fields';
+import { EVENT_TYPES, EventType, SensorEvent } from '../decode/types';
+import { BootClock } from '../kernel/clock';
+import { ObjectName } from '../kernel/gadgets';
+import { KernelSource } from '../kernel/source';
+import { createLogger } from '../log';
+import { ColumnFormatter } from '../trace/columns';
+import { matches, TraceFilter } from '../trace/filter';
+import { UsageError } from './usage';
+
+export const TRACE_USAGE = `usage: sensor trace GADGET... [options]
+
+Gadgets: ${EVENT_TYPES.join(', ')} (several may be given, or "all")
+
+Options:
+  -o, --output columns|json   output format (default columns); json prints one
+                              object per line with Falco-style field names
+      --comm NAME             only events of processes with this name
+      --pid N                 only events of this process (tgid)
+      --timeout S             stop after S seconds
+      --ring-size BYTES       ring buffer size for every gadget (power of two)
+      --trace-self            also trace the sensor's own process
+      --log-level LEVEL       stderr log level (default info)
+`;
+
+interface TraceOptions {
+  types: EventType[];
+  output: 'columns' | 'json';
+  filter: TraceFilter;
+  timeoutS?: number;
+  ringSize?: number;
+  traceSelf: boolean;
+  logLevel: string;
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} takes a whole number, not "${v}"`);
+  return Number(v);
+}
+
+export function parseTraceArgs(argv: string[]): TraceOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string', short: 'o', default: 'columns' },
+      comm: { type: 'string' },
+      pid: { type: 'string' },
+      timeout: { type: 'string' },
+      'ring-size': { type: 'string' },
+      'trace-self': { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: process.env.SENSOR_LOG_LEVEL ?? 'info' },
+    },
+  });
+  const names = positionals.flatMap((p) => p.split(',')).filter(Boolean);
+  if (names.length === 0) throw new UsageError('trace needs at least one gadget');
+  const types: EventType[] = [];
+  for (const n of names) {
+    if (n === 'all') types.push(...EVENT_TYPES);
+    else if ((EVENT_TYPES as readonly string[]).includes(n)) types.push(n as EventType);
+    else throw new UsageError(`unknown gadget "${n}"; choose from ${EVENT_TYPES.join(', ')}, all`);
+  }
+  if (values.output !== 'columns' && values.output !== 'json') {
+    throw new UsageError(`--output must be columns or json, not "${values.output}"`);
+  }
+  const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutS !== undefined && !(timeoutS > 0)) throw new UsageError(`--timeout takes a positive number of seconds`);
+  return {
+    types: [...new Set(types)],
+    output: values.output,
+    filter: { comm: values.comm, pid: positiveInt('--pid', values.pid) },
+    timeoutS,
+    ringSize: positiveInt('--ring-size', values['ring-size']),
+    traceSelf: values['trace-self'] ?? false,
+    logLevel: values['log-level'] ?? 'info',
+  };
+}
+
+/** Runs until SIGINT, SIGTERM, --timeout or a closed stdout; returns the exit code. */
+export async function runTrace(argv: string[]): Promise<number> {
+  const opts = parseTraceArgs(argv);
+  const log = createLogger(opts.logLevel);
+  const clock = new BootClock();
+  const out = process.stdout;
+  const columns = opts.output === 'columns' ? new ColumnFormatter(opts.types, clock) : null;
+  let source: KernelSource | null = null;
+  let outClosed = false;
+
+  const write = (line: string): void => {
+    if (outClosed) return;
+    if (!out.write(line + '\n') && source) {
+      // Let the kernel hold (and, when full, drop and count) while stdout drains.
+      source.pause();
+      out.once('drain', () => source?.resume());
+    }
+  };
+  const onEvent = (ev: SensorEvent): void => {
+    if (!matches(opts.filter, ev)) return;
+    write(columns ? columns.row(ev) : JSON.stringify(toFields(ev, clock)));
+  };
+
+  const ringSizes: Partial<Record<ObjectName, number>> | undefined = opts.ringSize
+    ? { process: opts.ringSize, file: opts.ringSize }
+    : undefined;
+  source = KernelSource.start({ types: opts.types, onEvent, log, ringSizes, traceSelf: opts.traceSelf });
+  if (columns) write(columns.header());
+  log.info({ gadgets: opts.types, output: opts.output }, 'tracing');
+
+  return await new Promise<number>((resolve) => {
+    let done = false;
+    const finish = async (why: string): Promise<void> => {
+      if (done) return;
+      done = true;
+      const stats = await source!.stop();
+      const drops = stats.rings.reduce((n, r) => n + Object.values(r.drops).reduce((a, b) => a + b, 0), 0);
+      const summary = { reason: why, events: stats.events, drops, decodeErrors: stats.decodeErrors, rings: stats.rings };
+      if (drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
+      else log.info(summary, 'stopped');
+      const code = 0;
+      if (outClosed) return resolve(code);
+      out.write('', () => resolve(code));
+    };
+    out.on('error', () => {
+      outClosed = true; // e.g. piped into head(1)
+      void finish('stdout closed');
+    });
+    process.once('SIGINT', () => void finish('SIGINT'));
+    process.once('SIGTERM', () => void finish('SIGTERM'));
+    if (opts.timeoutS) setTimeout(() => void finish('timeout'), opts.timeoutS * 1000);
+  });
+}

@@ -1,0 +1,72 @@
+// Byte layout of bpf/include/events.h. test/kernel/layout.test.ts compiles
+// the header with a C compiler and checks every size and offset here.
+export const EV_COMM_LEN = 16;
+export const EV_PATH_MAX = 4096;
+export const EV_ARGS_MAX = 8192;
+
+export const Op = { EXEC: 1, FORK: 2, EXIT: 3, OPEN: 4 } as const;
+export const DropReason = { RING_FULL: 0, INFLIGHT_FULL: 1 } as const;
+export const DROP_REASONS = 2;
+
+export const Header = {
+  size: 88,
+  op: 0,
+  flags: 2,
+  recordSize: 4,
+  ktimeNs: 8,
+  startNs: 16,
+  cgroupId: 24,
+  pid: 32,
+  tid: 36,
+  ppid: 40,
+  vpid: 44,
+  uid: 48,
+  gid: 52,
+  auid: 56,
+  mntns: 60,
+  pidns: 64,
+  netns: 68,
+  comm: 72,
+} as const;
+
+export const Exec = {
+  size: 112,
+  argc: 88,
+  argsSize: 92,
+  filenameSize: 96,
+  exeSize: 98,
+  cwdSize: 100,
+  flags: 102,
+  ruid: 104,
+  oldPid: 108,
+} as const;
+
+export const ExecFlags = {
+  ARGS_TRUNCATED: 0x1,
+  FILENAME_TRUNCATED: 0x2,
+  EXE_TRUNCATED: 0x4,
+  CWD_TRUNCATED: 0x8,
+} as const;
+
+export const Fork = { size: 96, parentTid: 88 } as const;
+
+export const Exit = { size: 96, exitCode: 88 } as const;
+
+export const Open = {
+  size: 136,
+  ret: 88,
+  flags: 96,
+  ino: 104,
+  dev: 112,
+  mode: 116,
+  dirfd: 120,
+  iMode: 124,
+  syscall: 126,
+  rawSize: 128,
+  pathSize: 130,
+  pathFlags: 132,
+} as const;
+
+export const PathFlags = { TRUNCATED: 0x1, IS_BASEDIR: 0x2, RAW_TRUNCATED: 0x4 } as const;
+
+export const OpenSyscall: Record<number, string> = { 1: 'open', 2: 'openat', 3: 'openat2', 4: 'creat' };

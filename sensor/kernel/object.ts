@@ -1,0 +1,172 @@
+// One BPF object file: open, settings, load, attach, maps, close. The only
+// lifecycle the loader knows: open -> configure -> load -> attach -> close
+// (close detaches and frees in reverse order).
+import koffi from 'koffi';
+import * as bpf from './libbpf';
+import { errno, strerror } from './libc';
+import { errnoName } from '../decode/names';
+
+export interface ObjectConfig {
+  /** The agent's own tgid: its events never leave the kernel. 0 = trace it too. */
+  selfTgid?: number;
+}
+
+export interface OpenOptions {
+  /** Size of the object's ring buffer in bytes (power of two, >= page size). */
+  ringSize?: number;
+  config?: ObjectConfig;
+}
+
+export class BpfError extends Error {
+  constructor(message: string, readonly code: number, readonly log: string[] = []) {
+    super(message);
+    this.name = 'BpfError';
+  }
+}
+
+/** Lines libbpf printed while the current object was being loaded. */
+const loadLog: string[] = [];
+let logSink: ((level: number, msg: string) => void) | null = null;
+
+bpf.setLibbpfPrint((level, msg) => {
+  loadLog.push(msg);
+  if (loadLog.length > 400) loadLog.splice(0, loadLog.length - 400);
+  logSink?.(level, msg);
+});
+
+/** Where libbpf's own messages go (verifier logs at LIBBPF_WARN on failure). */
+export function setLibbpfLogger(sink: ((level: number, msg: string) => void) | null): void {
+  logSink = sink;
+}
+
+function describe(code: number): string {
+  return `${strerror(code)} (${errnoName(code)})`;
+}
+
+export class BpfObject {
+  private obj: bpf.Ptr;
+  private links: bpf.Ptr[] = [];
+  private loaded = false;
+  readonly name: string;
+
+  private constructor(readonly path: string, obj: bpf.Ptr) {
+    this.obj = obj;
+    this.name = path.replace(/^.*\//, '').replace(/\.bpf\.o$/, '');
+  }
+
+  static open(path: string, opts: OpenOptions = {}): BpfObject {
+    const obj = bpf.objectOpenFile(path, null);
+    if (!obj) {
+      const code = errno();
+      throw new BpfError(`cannot open BPF object ${path}: ${describe(code)}`, code);
+    }
+    const o = new BpfObject(path, obj);
+    try {
+      if (opts.ringSize !== undefined) o.setRingSize(opts.ringSize);
+      o.writeConfig(opts.config ?? {});
+    } catch (err) {
+      o.close();
+      throw err;
+    }
+    return o;
+  }
+
+  private map(name: string): bpf.Ptr {
+    const m = bpf.objectFindMap(this.obj, name);
+    if (!m) throw new BpfError(`${this.name}: no map named ${name}`, 2);
+    return m;
+  }
+
+  private setRingSize(size: number): void {
+    if (!Number.isInteger(size) || size < 4096 || (size & (size - 1)) !== 0) {
+      throw new BpfError(`${this.name}: ring size ${size} must be a power of two of at least 4096 bytes`, 22);
+    }
+    const r = bpf.mapSetMaxEntries(this.map('events'), size);
+    if (r < 0) throw new BpfError(`${this.name}: cannot set ring size: ${describe(-r)}`, -r);
+  }
+
+  private writeConfig(cfg: ObjectConfig): void {
+    const size = [0];
+    const ptr = bpf.mapInitialValue(this.map('.rodata.config'), size);
+    if (!ptr || size[0] < 8) throw new BpfError(`${this.name}: no .rodata.config section`, 2);
+    const view = new DataView(koffi.view(ptr, size[0]));
+    view.setUint32(0, cfg.selfTgid ?? 0, true);
+  }
+
+  load(): void {
+    loadLog.length = 0;
+    const r = bpf.objectLoad(this.obj);
+    if (r < 0) {
+      const code = -r;
+      const tail = loadLog.slice(-30);
+      let hint = '';
+      if (code === 1) hint = ' (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)';
+      throw new BpfError(`cannot load ${this.path}: ${describe(code)}${hint}\n${tail.join('\n')}`, code, tail);
+    }
+    this.loaded = true;
+  }
+
+  /** Attach every program of the object; any failure detaches them all. */
+  attach(): void {
+    if (!this.loaded) throw new BpfError(`${this.name}: attach before load`, 22);
+    let prog: bpf.Ptr = null;
+    while ((prog = bpf.objectNextProgram(this.obj, prog))) {
+      const link = bpf.programAttach(prog);
+      if (!link) {
+        const code = errno();
+        const name = bpf.programName(prog) as string;
+        this.detach();
+        const hint = code === 2 ? ' (is tracefs mounted at /sys/kernel/tracing?)' : '';
+        throw new BpfError(`${this.name}: cannot attach ${name}: ${describe(code)}${hint}`, code);
+      }
+      this.links.push(link);
+    }
+  }
+
+  get attachedPrograms(): number {
+    return this.links.length;
+  }
+
+  mapFd(name: string): number {
+    const fd = bpf.mapFd(this.map(name));
+    if (fd < 0) throw new BpfError(`${this.name}: map ${name} has no fd (not loaded?)`, -fd);
+    return fd;
+  }
+
+  mapMaxEntries(name: string): number {
+    return bpf.mapMaxEntries(this.map(name)) as number;
+  }
+
+  /** Sum over CPUs of a per-CPU u64 array map, one number per key. */
+  readPercpuCounters(name: string, keys: number): number[] {
+    const fd = this.mapFd(name);
+    const cpus = bpf.numPossibleCpus() as number;
+    const value = Buffer.alloc(8 * Math.max(cpus, 1));
+    const key = Buffer.alloc(4);
+    const out: number[] = [];
+    for (let k = 0; k < keys; k++) {
+      key.writeUInt32LE(k, 0);
+      if (bpf.mapLookupElem(fd, key, value) !== 0) {
+        out.push(0);
+        continue;
+      }
+      let sum = 0;
+      for (let c = 0; c < cpus; c++) sum += Number(value.readBigUInt64LE(c * 8));
+      out.push(sum);
+    }
+    return out;
+  }
+
+  /** Remove every attachment; maps stay readable until close(). */
+  detach(): void {
+    for (const link of this.links.reverse()) bpf.linkDestroy(link);
+    this.links = [];
+  }
+
+  close(): void {
+    if (!this.obj) return;
+    this.detach();
+    bpf.objectClose(this.obj);
+    this.obj = null;
+  }
+}

@@ -1,0 +1,203 @@
+// The kernel event source: loads the objects that serve the wanted event
+// types, maps their rings, wakes on data, decodes each record and hands typed
+// events to one callback. Counts everything it cannot deliver: kernel drops
+// per ring and reason, undecodable records, handler failures.
+import { decodeRecord, DecodeError } from '../decode/decode';
+import { DROP_REASONS } from '../decode/layout';
+import type { EventType, SensorEvent } from '../decode/types';
+import type { Logger } from '../log';
+import { DEFAULT_RING_SIZE, OBJECT_OF, ObjectName, objectPath } from './gadgets';
+import { BpfObject, setLibbpfLogger } from './object';
+import { Poller } from './poller';
+import { Bytes, RingReader } from './ring';
+import { ensureTracefs } from './tracefs';
+
+export const DROP_REASON_NAMES = ['ring_full', 'inflight_full'] as const;
+
+export interface SourceOptions {
+  types: EventType[];
+  onEvent: (ev: SensorEvent) => void;
+  log: Logger;
+  ringSizes?: Partial<Record<ObjectName, number>>;
+  /** Trace the agent's own process too (off by default). */
+  traceSelf?: boolean;
+  bpfDir?: string;
+  /** Records handed out per wake-up before yielding to the event loop. */
+  batch?: number;
+  /** How often kernel drop counters are read. */
+  dropCheckMs?: number;
+  /** Called when a ring's drop counters grow; default: a warning log. */
+  onDrops?: (ring: string, reason: string, added: number, total: number) => void;
+}
+
+export interface RingStats {
+  ring: string;
+  size: number;
+  records: number;
+  drops: Record<string, number>;
+  handlerErrors: number;
+}
+
+export interface SourceStats {
+  rings: RingStats[];
+  events: number;
+  decodeErrors: number;
+  wakeups: number;
+}
+
+interface Loaded {
+  name: ObjectName;
+  obj: BpfObject;
+  ring: RingReader;
+  drops: number[];
+}
+
+export class KernelSource {
+  private loaded: Loaded[] = [];
+  private poller: Poller | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly wanted: Set<EventType>;
+  private readonly handle: (b: Bytes, off: number, len: number) => void;
+  private paused = false;
+  private stopping: Promise<SourceStats> | null = null;
+  events = 0;
+  decodeErrors = 0;
+  lastDecodeError: DecodeError | null = null;
+
+  private constructor(private readonly opts: SourceOptions) {
+    this.wanted = new Set(opts.types);
+    this.handle = (b, off, len) => {
+      const ev = decodeRecord(b, off, len);
+      if (ev instanceof DecodeError) {
+        this.decodeErrors++;
+        this.lastDecodeError = ev;
+        return;
+      }
+      if (!this.wanted.has(ev.type)) return;
+      this.events++;
+      this.opts.onEvent(ev);
+    };
+  }
+
+  /** Load, attach and start reading. Throws with a clear message on failure. */
+  static start(opts: SourceOptions): KernelSource {
+    const src = new KernelSource(opts);
+    try {
+      src.open();
+    } catch (err) {
+      src.closeAll();
+      throw err;
+    }
+    return src;
+  }
+
+  private open(): void {
+    const { log } = this.opts;
+    setLibbpfLogger((level, msg) => {
+      if (level === 0) log.debug({ libbpf: msg }, 'libbpf');
+    });
+    ensureTracefs();
+    const names = [...new Set(this.opts.types.map((t) => OBJECT_OF[t]))];
+    for (const name of names) {
+      const obj = BpfObject.open(objectPath(name, this.opts.bpfDir), {
+        ringSize: this.opts.ringSizes?.[name] ?? DEFAULT_RING_SIZE[name],
+        config: { selfTgid: this.opts.traceSelf ? 0 : process.pid },
+      });
+      this.loaded.push({ name, obj, ring: null as unknown as RingReader, drops: new Array(DROP_REASONS).fill(0) });
+      obj.load();
+      const entry = this.loaded[this.loaded.length - 1];
+      entry.ring = new RingReader(name, obj.mapFd('events'), obj.mapMaxEntries('events'));
+      obj.attach();
+      log.debug({ object: name, programs: obj.attachedPrograms }, 'attached');
+    }
+    this.poller = new Poller(
+      this.loaded.map((l) => l.ring.fd),
+      () => this.drain(),
+    );
+    this.poller.start();
+    this.timer = setInterval(() => this.checkDrops(), this.opts.dropCheckMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Drain every ring once (bounded by the batch size per ring). */
+  drain(): number {
+    if (this.paused) return 0;
+    const batch = this.opts.batch ?? 8192;
+    let n = 0;
+    for (const l of this.loaded) n += l.ring.drain(this.handle, batch);
+    return n;
+  }
+
+  /** Stop reading (back-pressure); the kernel drops and counts when full. */
+  pause(): void {
+    this.paused = true;
+    this.poller?.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.poller?.resume();
+  }
+
+  /** Read the kernel's drop counters, report growth, return the totals. */
+  checkDrops(): void {
+    for (const l of this.loaded) {
+      let counts: number[];
+      try {
+        counts = l.obj.readPercpuCounters('drops', DROP_REASONS);
+      } catch {
+        continue;
+      }
+      counts.forEach((total, i) => {
+        const added = total - l.drops[i];
+        if (added <= 0) return;
+        l.drops[i] = total;
+        const reason = DROP_REASON_NAMES[i];
+        if (this.opts.onDrops) this.opts.onDrops(l.name, reason, added, total);
+        else this.opts.log.warn({ ring: l.name, reason, added, total }, 'kernel dropped events');
+      });
+    }
+  }
+
+  stats(): SourceStats {
+    return {
+      rings: this.loaded.map((l) => ({
+        ring: l.name,
+        size: l.ring?.size ?? 0,
+        records: l.ring?.records ?? 0,
+        drops: Object.fromEntries(DROP_REASON_NAMES.map((r, i) => [r, l.drops[i]])),
+        handlerErrors: l.ring?.handlerErrors ?? 0,
+      })),
+      events: this.events,
+      decodeErrors: this.decodeErrors,
+      wakeups: this.poller?.wakeups ?? 0,
+    };
+  }
+
+  /** Detach, deliver what is still in the rings, report drops, free all. */
+  stop(): Promise<SourceStats> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      if (this.timer) clearInterval(this.timer);
+      for (const l of this.loaded) l.obj.detach(); // no new records
+      this.paused = false;
+      while (this.drain() > 0);
+      await this.poller?.stop();
+      this.checkDrops();
+      const stats = this.stats();
+      this.closeAll();
+      return stats;
+    })();
+    return this.stopping;
+  }
+
+  private closeAll(): void {
+    for (const l of this.loaded) {
+      l.ring?.close();
+      l.obj.close();
+    }
+    this.loaded = [];
+    setLibbpfLogger(null);
+  }
+}

@@ -1,0 +1,75 @@
+// Human columns for `sensor trace`, like Inspektor Gadget's: fixed-width
+// leading columns, the free-text column last. Control characters in workload
+// strings are escaped so they cannot drive the terminal.
+import type { BootClock } from '../kernel/clock';
+import { errnoName, openFlagNames, signalName } from '../decode/names';
+import { forTerminal } from '../decode/strings';
+import type { EventType, SensorEvent } from '../decode/types';
+
+interface Column {
+  name: string;
+  width: number;
+}
+
+const LEAD: Column[] = [
+  { name: 'TIME', width: 12 },
+  { name: 'PID', width: 8 },
+  { name: 'PPID', width: 8 },
+  { name: 'UID', width: 6 },
+  { name: 'COMM', width: 16 },
+];
+
+const SPECIFIC: Record<EventType, Column[]> = {
+  exec: [{ name: 'RET', width: 4 }, { name: 'ARGS', width: 0 }],
+  open: [{ name: 'FD', width: 4 }, { name: 'ERR', width: 8 }, { name: 'FLAGS', width: 28 }, { name: 'PATH', width: 0 }],
+  fork: [{ name: 'CHILD', width: 0 }],
+  exit: [{ name: 'CODE', width: 5 }, { name: 'SIGNAL', width: 0 }],
+};
+
+function pad(s: string, w: number): string {
+  return w === 0 ? s : s.length >= w ? s.slice(0, w - 1) + ' ' : s.padEnd(w);
+}
+
+function specificValues(ev: SensorEvent): string[] {
+  switch (ev.type) {
+    case 'exec':
+      return ['0', ev.args.join(' ') + (ev.argsTruncated ? ' …' : '')];
+    case 'open':
+      return [
+        ev.ret >= 0 ? String(ev.ret) : '-1',
+        ev.ret >= 0 ? '' : errnoName(ev.ret),
+        openFlagNames(ev.flags),
+        ev.path,
+      ];
+    case 'fork':
+      return [String(ev.pid)];
+    case 'exit':
+      return [String(ev.exitCode), signalName(ev.signal)];
+  }
+}
+
+export class ColumnFormatter {
+  private readonly multi: boolean;
+
+  constructor(private readonly types: EventType[], private readonly clock: BootClock) {
+    this.multi = new Set(types).size > 1;
+  }
+
+  header(): string {
+    if (this.multi) return [...LEAD, { name: 'EVENT', width: 8 }, { name: 'DETAILS', width: 0 }].map((c) => pad(c.name, c.width)).join('');
+    return [...LEAD, ...SPECIFIC[this.types[0]]].map((c) => pad(c.name, c.width)).join('');
+  }
+
+  row(ev: SensorEvent): string {
+    const time = this.clock.toIso(ev.ktime).slice(11, 23);
+    const lead = [time, String(ev.pid), String(ev.ppid), String(ev.uid), ev.comm];
+    let line = LEAD.map((c, i) => pad(forTerminal(lead[i]), c.width)).join('');
+    const vals = specificValues(ev).map(forTerminal);
+    if (this.multi) {
+      line += pad(ev.type, 8) + vals.filter((v) => v !== '').join(' ');
+    } else {
+      line += SPECIFIC[ev.type].map((c, i) => pad(vals[i], c.width)).join('');
+    }
+    return line;
+  }
+}
