@@ -38,8 +38,8 @@ export interface TraceResult {
 
 export interface RunningTrace {
   child: ChildProcess;
-  /** SIGINT the tracer after letting late records arrive; resolve with its output. */
-  stop(settleMs?: number): Promise<TraceResult>;
+  /** Signal the tracer after letting late records arrive; resolve with its output. */
+  stop(settleMs?: number, signal?: NodeJS.Signals): Promise<TraceResult>;
   /** Events seen so far. */
   events(): Fields[];
 }
@@ -60,9 +60,9 @@ export function startTrace(args: string[], timeoutMs = 20000): Promise<RunningTr
   const running: RunningTrace = {
     child,
     events: parse,
-    async stop(settleMs = 300) {
+    async stop(settleMs = 300, signal: NodeJS.Signals = 'SIGINT') {
       await sleep(settleMs);
-      if (child.exitCode === null) child.kill('SIGINT');
+      if (child.exitCode === null) child.kill(signal);
       const code = await exited;
       return { events: parse(), lines: out.split('\n').filter(Boolean), stderr: err, code };
     },

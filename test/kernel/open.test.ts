@@ -28,6 +28,8 @@ describe('kernel: trace open', function () {
     const into = `cd '${deepDir}' && mkdir -p ${e250} && cd -P ${e250} && mkdir -p ${e250} && cd -P ${e250}`;
     capture('/bin/sh', ['-c', `${into} && echo x > g`]);
     fs.writeFileSync(Buffer.from(path.join(dir, 'bad-\xff-name'), 'latin1'), 'x');
+    // Deeper than the 160 levels the kernel walk follows, yet short.
+    fs.mkdirSync(path.join(dir, ...Array(200).fill('z')), { recursive: true });
 
     const t = await startTrace(['open', '-o', 'json']);
     ran.cdRelative = await sh('cd /etc && exec cat ./hostname >/dev/null');
@@ -43,6 +45,7 @@ describe('kernel: trace open', function () {
     ran.missingDirfd = await run(fileops, ['openat', '/etc', 'no-such-file']);
     ran.deep = await run(fileops, ['open', path.join(deepDir, 'f')]);
     ran.tooDeep = await sh(`${into} && exec ${fileops} open g`);
+    ran.manyLevels = await run(fileops, ['open', path.join(dir, ...Array(200).fill('z'), 'nofile'), 'w']);
     ran.bad = await sh(`exec ${fileops} open "$(printf '${dir}/bad-\\377-name')"`);
     trace = await t.stop();
   });
@@ -134,6 +137,13 @@ describe('kernel: trace open', function () {
     const e = openOf(ran.tooDeep, 'g');
     assert.equal(e['fd.name_truncated'], true);
     assert.ok(want.endsWith(e['fd.name'] as string), `${e['fd.name']} is a tail of the real path`);
+  });
+
+  it('flags a path deeper than the walk bound as truncated', function () {
+    const e = openOf(ran.manyLevels);
+    assert.equal(e['evt.res'], 'SUCCESS');
+    assert.equal(e['fd.name_truncated'], true);
+    assert.ok((e['fd.name'] as string).endsWith('/z/z/nofile'));
   });
 
   it('escapes non-UTF-8 bytes in paths', function () {
