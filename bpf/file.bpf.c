@@ -49,19 +49,6 @@ static __always_inline int enter(__u16 kind, __s32 dirfd, const char *fname, __u
 	return 0;
 }
 
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **arr;
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	arr = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd & 0xffffff]);
-	return f;
-}
-
 static __always_inline int leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();

@@ -41,6 +41,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		     BPF_CORE_READ(exe, f_path.mnt), p, &pflags);
 	if (pflags & PATH_TRUNCATED)
 		e->flags |= EXEC_EXE_TRUNCATED;
+	if (pflags & PATH_OUTSIDE_ROOT)
+		e->flags |= EXEC_EXE_OUTSIDE_ROOT;
 	e->exe_size = n;
 	off = (off & 0x3fff) + n;
 

@@ -117,6 +117,12 @@ export function helper(name: string): string {
   return path.join(HELPERS, name);
 }
 
+/** The loss a tracer reported, to explain a missing event. */
+export function lossNote(r: TraceResult): string {
+  const m = /"msg":"stopped; events were lost"/.test(r.stderr);
+  return m ? ' (the tracer reported lost events: is another process flooding the machine?)' : '';
+}
+
 /** Events of one process, optionally of one evt.type. */
 export function ofPid(events: Fields[], pid: number, type?: string): Fields[] {
   return events.filter((e) => e['proc.pid'] === pid && (type === undefined || e['evt.type'] === type));

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 #include "events.h"
 
 #define SCRATCH_SIZE (4 * EV_PATH_MAX + EV_ARGS_MAX + 512)
@@ -146,8 +147,11 @@ static long walk_step(__u64 index, struct walk_ctx *c)
 	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (dentry == mnt_root || dentry == parent) {
-		if (dentry != mnt_root || mnt == mnt_parent)
-			goto done; /* namespace root, or a detached tree */
+		if (dentry != mnt_root || mnt == mnt_parent) {
+			/* Namespace root or a detached tree, not the task's root. */
+			c->flags |= PATH_OUTSIDE_ROOT;
+			goto done;
+		}
 		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		c->mnt = mnt_parent;
 		c->mnt_parent = BPF_CORE_READ(mnt_parent, mnt_parent);
@@ -221,6 +225,20 @@ static __always_inline __u32 put_path(void *dst, struct dentry *dentry, struct v
 	len = EV_PATH_MAX - off;
 	bpf_probe_read_kernel(dst, len & PATH_MASK, &pb->data[off & PATH_MASK]);
 	return len & PATH_MASK;
+}
+
+/* The struct file behind a task's fd, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	arr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd & 0xffffff]);
+	return f;
 }
 
 /* Copy a record of `size` bytes from scratch into the ring, counting failure. */

@@ -23,6 +23,10 @@ enum event_op {
 	EV_OP_FORK = 2,
 	EV_OP_EXIT = 3,
 	EV_OP_OPEN = 4,
+	EV_OP_CONNECT = 5,
+	EV_OP_ACCEPT = 6,
+	EV_OP_SYSCALL = 7,
+	EV_OP_DNS = 8,
 };
 
 /* Slots of the per-CPU "drops" array each object carries. */
@@ -60,6 +64,7 @@ struct event_header {
 #define EXEC_FILENAME_TRUNCATED 0x2
 #define EXEC_EXE_TRUNCATED 0x4
 #define EXEC_CWD_TRUNCATED 0x8
+#define EXEC_EXE_OUTSIDE_ROOT 0x10 /* e.g. a memfd: exe is "/memfd:NAME" */
 
 /*
  * Followed by filename[filename_size] (the path given to execve, as the
@@ -102,6 +107,9 @@ enum open_syscall {
 #define PATH_TRUNCATED 0x1    /* deeper than EV_PATH_DEPTH or longer than EV_PATH_MAX */
 #define PATH_IS_BASEDIR 0x2   /* failed relative open: path is the base directory */
 #define PATH_RAW_TRUNCATED 0x4
+/* The walk ended at a root other than the task's: an internal mount (memfd,
+ * pipe, socket), a detached tree, or another mount namespace. */
+#define PATH_OUTSIDE_ROOT 0x8
 
 /*
  * Followed by raw[raw_size] (the string the caller passed) and
@@ -122,6 +130,120 @@ struct open_event {
 	__u16 path_size;
 	__u16 path_flags;
 	__u16 pad;
+};
+
+/* net_event.flags */
+#define NET_UNIX_PATH_TRUNCATED 0x1
+
+/*
+ * connect(2) and accept(2)/accept4(2). Addresses are in network byte order
+ * (IPv4 in the first 4 bytes), ports in host order. For connect, "local" is
+ * the socket's bound address after the call and "remote" the address asked
+ * for; for accept, the new connection's two ends. Followed by
+ * unix_path[unix_path_size] for AF_UNIX (abstract names start with NUL).
+ */
+struct net_event {
+	struct event_header hdr;
+	__s32 ret;	   /* new fd (accept), 0 or -errno */
+	__s32 fd;	   /* the socket fd connected, or listening (accept) */
+	__u16 family;	   /* AF_INET, AF_INET6, AF_UNIX */
+	__u16 protocol;	   /* IPPROTO_TCP, IPPROTO_UDP, 0 */
+	__u16 sock_type;   /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 unix_path_size;
+	__u16 flags;
+	__u16 pad;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+};
+
+#define EV_UNIX_PATH_MAX 108
+
+/* The security-relevant syscalls the syscall gadget reports. */
+enum sec_syscall {
+	SC_MOUNT = 1,
+	SC_UMOUNT2,
+	SC_SETNS,
+	SC_UNSHARE,
+	SC_PTRACE,
+	SC_INIT_MODULE,
+	SC_FINIT_MODULE,
+	SC_BPF,
+	SC_MEMFD_CREATE,
+	SC_DUP2,
+	SC_DUP3,
+	SC_SOCKET,
+	SC_RENAME,
+	SC_RENAMEAT,
+	SC_RENAMEAT2,
+	SC_LINK,
+	SC_LINKAT,
+	SC_SYMLINK,
+	SC_SYMLINKAT,
+	SC_UNLINK,
+	SC_UNLINKAT,
+	SC_CHMOD,
+	SC_FCHMOD,
+	SC_FCHMODAT,
+	SC_SETUID,
+	SC_SETGID,
+	SC_MAX,
+};
+
+/* syscall_event.flags */
+#define SCF_STR_TRUNCATED 0x1  /* a string argument was cut */
+#define SCF_BASE_TRUNCATED 0x2 /* a base directory path was cut */
+#define SCF_BASE0_IS_FD 0x4    /* base[0] is the path of the fd argument */
+#define SCF_SOURCE_SOCKET 0x8  /* dup2/dup3: the source fd is a socket */
+#define SCF_NS_FD 0x10	       /* setns: the fd is a namespace file */
+
+/*
+ * One security-relevant syscall at its exit. args are the raw arguments;
+ * followed by str[0..2] (string arguments, as passed: paths, names, fstype)
+ * and base[0..1]: for a relative path in str[i], the directory it was
+ * relative to (cwd or dirfd), resolved by the kernel; or, with
+ * SCF_BASE0_IS_FD, the path of the file behind the fd argument.
+ */
+struct syscall_event {
+	struct event_header hdr;
+	__s64 ret;
+	__u64 args[6];
+	__u16 syscall; /* enum sec_syscall */
+	__u16 flags;
+	__u16 str_size[3];
+	__u16 base_size[2];
+	__u16 pad;
+	__u32 aux;  /* setns: ns type of the fd; bpf: prog type; dup: family */
+	__u32 aux2; /* setns: ns inode number */
+};
+
+#define EV_DNS_PAYLOAD_MAX 512
+
+enum dns_dir {
+	DNS_QUERY = 0,	  /* leaving the host towards port 53 */
+	DNS_RESPONSE = 1, /* arriving from port 53 */
+};
+
+/*
+ * A UDP packet to or from port 53, seen on a network device in any network
+ * namespace. The process fields of the header are meaningful for queries
+ * only (responses arrive in softirq context). Followed by the first
+ * captured bytes of the UDP payload (the DNS message).
+ */
+struct dns_event {
+	struct event_header hdr;
+	__u32 dev_netns;  /* network namespace of the device */
+	__u32 ifindex;
+	__u8 dir;	  /* enum dns_dir */
+	__u8 family;	  /* AF_INET or AF_INET6 */
+	__u16 sport;
+	__u16 dport;
+	__u16 dns_len;	  /* UDP payload length on the wire */
+	__u16 captured;	  /* bytes that follow */
+	__u16 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
 };
 
 /* Load-time settings, written into .rodata before load. */

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { toFields } from '../decode/fields';
 import { EVENT_TYPES, EventType, SensorEvent } from '../decode/types';
 import { BootClock } from '../kernel/clock';
-import { ObjectName } from '../kernel/gadgets';
+import { DEFAULT_RING_SIZE, ObjectName } from '../kernel/gadgets';
 import { KernelSource } from '../kernel/source';
 import { createLogger } from '../log';
 import { ColumnFormatter } from '../trace/columns';
@@ -22,6 +22,8 @@ Options:
       --pid N                 only events of this process (tgid)
       --timeout S             stop after S seconds
       --ring-size BYTES       ring buffer size for every gadget (power of two)
+      --dns-timeout MS        a DNS query with no response after MS is
+                              reported as unanswered (default 5000)
       --trace-self            also trace the sensor's own process
       --log-level LEVEL       stderr log level (default info)
 `;
@@ -32,6 +34,7 @@ interface TraceOptions {
   filter: TraceFilter;
   timeoutS?: number;
   ringSize?: number;
+  dnsTimeoutMs?: number;
   traceSelf: boolean;
   logLevel: string;
 }
@@ -53,6 +56,7 @@ export function parseTraceArgs(argv: string[]): TraceOptions {
       pid: { type: 'string' },
       timeout: { type: 'string' },
       'ring-size': { type: 'string' },
+      'dns-timeout': { type: 'string' },
       'trace-self': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: process.env.SENSOR_LOG_LEVEL ?? 'info' },
     },
@@ -76,6 +80,7 @@ export function parseTraceArgs(argv: string[]): TraceOptions {
     filter: { comm: values.comm, pid: positiveInt('--pid', values.pid) },
     timeoutS,
     ringSize: positiveInt('--ring-size', values['ring-size']),
+    dnsTimeoutMs: positiveInt('--dns-timeout', values['dns-timeout']),
     traceSelf: values['trace-self'] ?? false,
     logLevel: values['log-level'] ?? 'info',
   };
@@ -105,9 +110,16 @@ export async function runTrace(argv: string[]): Promise<number> {
   };
 
   const ringSizes: Partial<Record<ObjectName, number>> | undefined = opts.ringSize
-    ? { process: opts.ringSize, file: opts.ringSize }
+    ? Object.fromEntries(Object.keys(DEFAULT_RING_SIZE).map((k) => [k, opts.ringSize]))
     : undefined;
-  source = KernelSource.start({ types: opts.types, onEvent, log, ringSizes, traceSelf: opts.traceSelf });
+  source = KernelSource.start({
+    types: opts.types,
+    onEvent,
+    log,
+    ringSizes,
+    traceSelf: opts.traceSelf,
+    dns: opts.dnsTimeoutMs ? { timeoutMs: opts.dnsTimeoutMs } : undefined,
+  });
   if (columns) write(columns.header());
   log.info({ gadgets: opts.types, output: opts.output }, 'tracing');
 

@@ -3,9 +3,29 @@
 // short or of an unknown op is reported as a DecodeError, never thrown.
 import * as posix from 'node:path';
 import type { Bytes } from '../kernel/ring';
-import { Exec, ExecFlags, Exit, Fork, Header, Op, Open, OpenSyscall, PathFlags, EV_COMM_LEN } from './layout';
+import { AF_UNIX, ipString } from './addr';
+import {
+  Dns,
+  DnsDir,
+  EV_COMM_LEN,
+  Exec,
+  ExecExeOutsideRoot,
+  ExecFlags,
+  Exit,
+  Fork,
+  Header,
+  Net,
+  NetFlags,
+  Op,
+  Open,
+  OpenSyscall,
+  PathFlags,
+  Syscall,
+  SyscallFlags,
+  SYSCALL_NAMES,
+} from './layout';
 import { decodeBytes, decodeCString, splitArgs } from './strings';
-import type { EventHeader, ExecEvent, ExitEvent, ForkEvent, OpenEvent, SensorEvent } from './types';
+import type { DnsPacket, EventHeader, ExecEvent, ExitEvent, ForkEvent, KernelRecord, NetEvent, OpenEvent, SyscallEvent } from './types';
 
 export class DecodeError {
   constructor(readonly reason: string, readonly op: number, readonly len: number) {}
@@ -49,7 +69,9 @@ function exec(b: Bytes, o: number, len: number): ExecEvent | DecodeError {
   const flags = v.getUint16(o + Exec.flags, true);
   let at = o + Exec.size;
   const filename = decodeBytes(b.buf, at, (at += fnSize));
-  const exeResolved = decodeBytes(b.buf, at, (at += exeSize));
+  let exeResolved = decodeBytes(b.buf, at, (at += exeSize));
+  // A file on an internal mount: a memfd shows as "memfd:NAME" (fileless).
+  if (flags & ExecExeOutsideRoot && exeResolved.startsWith('/memfd:')) exeResolved = exeResolved.slice(1);
   const cwd = decodeBytes(b.buf, at, (at += cwdSize));
   const args = splitArgs(b.buf, at, at + argsSize);
   const exepath = filename.startsWith('/') || !cwd ? filename : posix.join(cwd, filename);
@@ -121,20 +143,134 @@ function open(b: Bytes, o: number, len: number): OpenEvent | DecodeError {
   };
 }
 
+function net(b: Bytes, o: number, len: number): NetEvent | DecodeError {
+  const v = b.view;
+  const family = v.getUint16(o + Net.family, true);
+  const pathSize = v.getUint16(o + Net.unixPathSize, true);
+  if (Net.size + pathSize > len) return new DecodeError('net sizes exceed record', Op.CONNECT, len);
+  let unixPath = '';
+  if (family === AF_UNIX && pathSize > 0) {
+    const at = o + Net.size;
+    // Abstract socket names start with NUL; show them as "@name".
+    unixPath = b.buf[at] === 0 ? '@' + decodeBytes(b.buf, at + 1, trimNul(b.buf, at + 1, at + pathSize)) : decodeCString(b.buf, at, at + pathSize);
+  }
+  return {
+    type: v.getUint16(o + Header.op, true) === Op.ACCEPT ? 'accept' : 'connect',
+    ...header(b, o),
+    ret: v.getInt32(o + Net.ret, true),
+    fd: v.getInt32(o + Net.fd, true),
+    family,
+    protocol: v.getUint16(o + Net.protocol, true),
+    sockType: v.getUint16(o + Net.sockType, true),
+    localAddr: ipString(family, b.buf, o + Net.localAddr),
+    localPort: v.getUint16(o + Net.localPort, true),
+    remoteAddr: ipString(family, b.buf, o + Net.remoteAddr),
+    remotePort: v.getUint16(o + Net.remotePort, true),
+    unixPath,
+    unixPathTruncated: (v.getUint16(o + Net.flags, true) & NetFlags.UNIX_PATH_TRUNCATED) !== 0,
+  };
+}
+
+/** End of meaningful bytes: abstract names may be NUL padded. */
+function trimNul(buf: Buffer, start: number, end: number): number {
+  let e = end;
+  while (e > start && buf[e - 1] === 0) e--;
+  return e;
+}
+
+function syscall(b: Bytes, o: number, len: number): SyscallEvent | DecodeError {
+  const v = b.view;
+  const sizes = [0, 1, 2].map((i) => v.getUint16(o + Syscall.strSize + 2 * i, true));
+  const bases = [0, 1].map((i) => v.getUint16(o + Syscall.baseSize + 2 * i, true));
+  const total = sizes.reduce((a, c) => a + c, 0) + bases[0] + bases[1];
+  if (Syscall.size + total > len) return new DecodeError('syscall sizes exceed record', Op.SYSCALL, len);
+  const flags = v.getUint16(o + Syscall.flags, true);
+  let at = o + Syscall.size;
+  const strs = sizes.map((n) => decodeBytes(b.buf, at, (at += n))) as [string, string, string];
+  const baseStr = bases.map((n) => decodeBytes(b.buf, at, (at += n)));
+  const fdPath = flags & SyscallFlags.BASE0_IS_FD ? baseStr[0] : '';
+  const absolute = (i: 0 | 1): string => {
+    const s = strs[i];
+    if (!s) return '';
+    if (s.startsWith('/')) return posix.normalize(s);
+    const base = i === 0 && fdPath ? '' : baseStr[i];
+    return base ? posix.join(base, s) : s;
+  };
+  const args: bigint[] = [];
+  for (let i = 0; i < 6; i++) args.push(v.getBigUint64(o + Syscall.args + 8 * i, true));
+  const nr = v.getUint16(o + Syscall.syscall, true);
+  return {
+    type: 'syscall',
+    ...header(b, o),
+    syscall: SYSCALL_NAMES[nr] || `syscall${nr}`,
+    ret: s64(v, o + Syscall.ret),
+    args,
+    strs,
+    paths: [absolute(0), absolute(1)],
+    fdPath,
+    truncated: (flags & (SyscallFlags.STR_TRUNCATED | SyscallFlags.BASE_TRUNCATED)) !== 0,
+    sourceIsSocket: (flags & SyscallFlags.SOURCE_SOCKET) !== 0,
+    nsKind: flags & SyscallFlags.NS_FD ? strs[2] : '',
+    aux: v.getUint32(o + Syscall.aux, true),
+    aux2: v.getUint32(o + Syscall.aux2, true),
+  };
+}
+
+function dnsPacket(b: Bytes, o: number, len: number): DnsPacket | DecodeError {
+  const v = b.view;
+  const captured = v.getUint16(o + Dns.captured, true);
+  if (Dns.size + captured > len) return new DecodeError('dns sizes exceed record', Op.DNS, len);
+  const family = v.getUint8(o + Dns.family);
+  return {
+    type: 'dnspkt',
+    ...header(b, o),
+    dir: v.getUint8(o + Dns.dir) === DnsDir.RESPONSE ? 'response' : 'query',
+    devNetns: v.getUint32(o + Dns.devNetns, true),
+    ifindex: v.getUint32(o + Dns.ifindex, true),
+    family,
+    saddr: ipString(family, b.buf, o + Dns.saddr),
+    sport: v.getUint16(o + Dns.sport, true),
+    daddr: ipString(family, b.buf, o + Dns.daddr),
+    dport: v.getUint16(o + Dns.dport, true),
+    dnsLen: v.getUint16(o + Dns.dnsLen, true),
+    // Copied out: the ring's memory is reused once the record is consumed.
+    payload: Buffer.from(b.buf.subarray(o + Dns.size, o + Dns.size + captured)),
+  };
+}
+
+const MIN_SIZE: Record<number, number> = {
+  [Op.EXEC]: Exec.size,
+  [Op.OPEN]: Open.size,
+  [Op.FORK]: Fork.size,
+  [Op.EXIT]: Exit.size,
+  [Op.CONNECT]: Net.size,
+  [Op.ACCEPT]: Net.size,
+  [Op.SYSCALL]: Syscall.size,
+  [Op.DNS]: Dns.size,
+};
+
 /** Decode the record at bytes[off, off + len). */
-export function decodeRecord(b: Bytes, off: number, len: number): SensorEvent | DecodeError {
+export function decodeRecord(b: Bytes, off: number, len: number): KernelRecord | DecodeError {
   if (len < Header.size) return new DecodeError('record shorter than header', 0, len);
   const op = b.view.getUint16(off + Header.op, true);
+  const min = MIN_SIZE[op];
+  if (min === undefined) return new DecodeError(`unknown op ${op}`, op, len);
+  if (len < min) return new DecodeError(`short record for op ${op}`, op, len);
   switch (op) {
     case Op.EXEC:
-      return len < Exec.size ? new DecodeError('short exec record', op, len) : exec(b, off, len);
+      return exec(b, off, len);
     case Op.OPEN:
-      return len < Open.size ? new DecodeError('short open record', op, len) : open(b, off, len);
+      return open(b, off, len);
     case Op.FORK:
-      return len < Fork.size ? new DecodeError('short fork record', op, len) : fork(b, off);
+      return fork(b, off);
     case Op.EXIT:
-      return len < Exit.size ? new DecodeError('short exit record', op, len) : exit(b, off);
+      return exit(b, off);
+    case Op.CONNECT:
+    case Op.ACCEPT:
+      return net(b, off, len);
+    case Op.SYSCALL:
+      return syscall(b, off, len);
     default:
-      return new DecodeError(`unknown op ${op}`, op, len);
+      return dnsPacket(b, off, len);
   }
 }

@@ -4,7 +4,7 @@ export const EV_COMM_LEN = 16;
 export const EV_PATH_MAX = 4096;
 export const EV_ARGS_MAX = 8192;
 
-export const Op = { EXEC: 1, FORK: 2, EXIT: 3, OPEN: 4 } as const;
+export const Op = { EXEC: 1, FORK: 2, EXIT: 3, OPEN: 4, CONNECT: 5, ACCEPT: 6, SYSCALL: 7, DNS: 8 } as const;
 export const DropReason = { RING_FULL: 0, INFLIGHT_FULL: 1 } as const;
 export const DROP_REASONS = 2;
 
@@ -67,6 +67,67 @@ export const Open = {
   pathFlags: 132,
 } as const;
 
-export const PathFlags = { TRUNCATED: 0x1, IS_BASEDIR: 0x2, RAW_TRUNCATED: 0x4 } as const;
+export const PathFlags = { TRUNCATED: 0x1, IS_BASEDIR: 0x2, RAW_TRUNCATED: 0x4, OUTSIDE_ROOT: 0x8 } as const;
 
 export const OpenSyscall: Record<number, string> = { 1: 'open', 2: 'openat', 3: 'openat2', 4: 'creat' };
+
+export const Net = {
+  size: 144,
+  ret: 88,
+  fd: 92,
+  family: 96,
+  protocol: 98,
+  sockType: 100,
+  localPort: 102,
+  remotePort: 104,
+  unixPathSize: 106,
+  flags: 108,
+  localAddr: 112,
+  remoteAddr: 128,
+} as const;
+
+export const NetFlags = { UNIX_PATH_TRUNCATED: 0x1 } as const;
+
+export const Syscall = {
+  size: 168,
+  ret: 88,
+  args: 96,
+  syscall: 144,
+  flags: 146,
+  strSize: 148,
+  baseSize: 154,
+  aux: 160,
+  aux2: 164,
+} as const;
+
+export const SyscallFlags = {
+  STR_TRUNCATED: 0x1,
+  BASE_TRUNCATED: 0x2,
+  BASE0_IS_FD: 0x4,
+  SOURCE_SOCKET: 0x8,
+  NS_FD: 0x10,
+} as const;
+
+export const SYSCALL_NAMES: readonly string[] = [
+  '', 'mount', 'umount2', 'setns', 'unshare', 'ptrace', 'init_module', 'finit_module', 'bpf',
+  'memfd_create', 'dup2', 'dup3', 'socket', 'rename', 'renameat', 'renameat2', 'link', 'linkat',
+  'symlink', 'symlinkat', 'unlink', 'unlinkat', 'chmod', 'fchmod', 'fchmodat', 'setuid', 'setgid',
+];
+
+export const Dns = {
+  size: 144,
+  devNetns: 88,
+  ifindex: 92,
+  dir: 96,
+  family: 97,
+  sport: 98,
+  dport: 100,
+  dnsLen: 102,
+  captured: 104,
+  saddr: 108,
+  daddr: 124,
+} as const;
+
+export const DnsDir = { QUERY: 0, RESPONSE: 1 } as const;
+export const EV_DNS_PAYLOAD_MAX = 512;
+export const ExecExeOutsideRoot = 0x10;

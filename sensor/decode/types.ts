@@ -75,6 +75,81 @@ export interface OpenEvent extends EventHeader {
   iMode: number;
 }
 
-export type SensorEvent = ExecEvent | ForkEvent | ExitEvent | OpenEvent;
+export interface NetEvent extends EventHeader {
+  type: 'connect' | 'accept';
+  /** connect: 0 or -errno; accept: the new fd. */
+  ret: number;
+  /** The socket connected, or the listening socket accepted on. */
+  fd: number;
+  family: number;
+  protocol: number;
+  sockType: number;
+  localAddr: string;
+  localPort: number;
+  remoteAddr: string;
+  remotePort: number;
+  /** AF_UNIX: the socket path ("@name" for the abstract namespace). */
+  unixPath: string;
+  unixPathTruncated: boolean;
+}
+
+export interface SyscallEvent extends EventHeader {
+  type: 'syscall';
+  syscall: string;
+  ret: number;
+  /** Raw arguments, as unsigned 64-bit values in decimal strings. */
+  args: bigint[];
+  /** String arguments as passed (paths, names, fstype); '' when none. */
+  strs: [string, string, string];
+  /** Absolute forms of strs[0] and strs[1] when they are paths. */
+  paths: [string, string];
+  /** Path of the file behind the fd argument (finit_module, fchmod). */
+  fdPath: string;
+  truncated: boolean;
+  sourceIsSocket: boolean;
+  /** setns: the namespace kind of the fd ("mnt", "net", ...). */
+  nsKind: string;
+  aux: number;
+  aux2: number;
+}
+
+/** One UDP port 53 packet as the kernel saw it (before pairing). */
+export interface DnsPacket extends EventHeader {
+  type: 'dnspkt';
+  dir: 'query' | 'response';
+  devNetns: number;
+  ifindex: number;
+  family: number;
+  saddr: string;
+  sport: number;
+  daddr: string;
+  dport: number;
+  dnsLen: number;
+  payload: Buffer;
+}
+
+export interface DnsEvent extends EventHeader {
+  type: 'dns';
+  /** A query leaving, its response (paired), or a query with no answer in time. */
+  qr: 'query' | 'response' | 'unanswered';
+  id: number;
+  name: string;
+  qtype: number;
+  /** Response code; null for queries and unanswered ones. */
+  rcode: number | null;
+  answers: number;
+  latencyMs: number | null;
+  nameserver: string;
+  nameserverPort: number;
+  client: string;
+  clientPort: number;
+  netns: number;
+  /** A response whose query was not seen (sent before tracing began). */
+  unmatched: boolean;
+}
+
+export type SensorEvent = ExecEvent | ForkEvent | ExitEvent | OpenEvent | NetEvent | SyscallEvent | DnsEvent;
+/** What the decoder yields: events, and DNS packets still to be paired. */
+export type KernelRecord = SensorEvent | DnsPacket;
 export type EventType = SensorEvent['type'];
-export const EVENT_TYPES: readonly EventType[] = ['exec', 'fork', 'exit', 'open'];
+export const EVENT_TYPES: readonly EventType[] = ['exec', 'fork', 'exit', 'open', 'connect', 'accept', 'dns', 'syscall'];

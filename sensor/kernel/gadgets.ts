@@ -4,18 +4,25 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { EventType } from '../decode/types';
 
-export type ObjectName = 'process' | 'file';
+export type ObjectName = 'process' | 'file' | 'net' | 'dns' | 'syscalls';
 
 export const OBJECT_OF: Record<EventType, ObjectName> = {
   exec: 'process',
   fork: 'process',
   exit: 'process',
   open: 'file',
+  connect: 'net',
+  accept: 'net',
+  dns: 'dns',
+  syscall: 'syscalls',
 };
 
 export const DEFAULT_RING_SIZE: Record<ObjectName, number> = {
   process: 4 * 1024 * 1024,
   file: 16 * 1024 * 1024,
+  net: 4 * 1024 * 1024,
+  dns: 4 * 1024 * 1024,
+  syscalls: 4 * 1024 * 1024,
 };
 
 /** Directory of the compiled objects: $SENSOR_BPF_DIR, else dist/bpf. */

@@ -1,6 +1,7 @@
 // One BPF object file: open, settings, load, attach, maps, close. The only
 // lifecycle the loader knows: open -> configure -> load -> attach -> close
 // (close detaches and frees in reverse order).
+import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 import * as bpf from './libbpf';
 import { errno, strerror } from './libc';
@@ -93,6 +94,24 @@ export class BpfObject {
     view.setUint32(0, cfg.selfTgid ?? 0, true);
   }
 
+  /**
+   * Before load: leave out programs whose classic tracepoint this kernel
+   * does not have (init_module without CONFIG_MODULES, say), so that one
+   * missing hook does not fail the whole object. Returns what was left out.
+   */
+  disableMissingTracepoints(tracefs = '/sys/kernel/tracing'): { program: string; reason: string }[] {
+    const skipped: { program: string; reason: string }[] = [];
+    let prog: bpf.Ptr = null;
+    while ((prog = bpf.objectNextProgram(this.obj, prog))) {
+      const sec = bpf.programSectionName(prog) as string;
+      const m = /^tracepoint\/([^/]+)\/([^/]+)$/.exec(sec);
+      if (!m || existsSync(`${tracefs}/events/${m[1]}/${m[2]}`)) continue;
+      bpf.programSetAutoload(prog, false);
+      skipped.push({ program: bpf.programName(prog) as string, reason: `no tracepoint ${m[1]}/${m[2]} on this kernel` });
+    }
+    return skipped;
+  }
+
   load(): void {
     loadLog.length = 0;
     const r = bpf.objectLoad(this.obj);
@@ -111,6 +130,7 @@ export class BpfObject {
     if (!this.loaded) throw new BpfError(`${this.name}: attach before load`, 22);
     let prog: bpf.Ptr = null;
     while ((prog = bpf.objectNextProgram(this.obj, prog))) {
+      if (bpf.programFd(prog) < 0) continue; // not loaded (autoload off)
       const link = bpf.programAttach(prog);
       if (!link) {
         const code = errno();

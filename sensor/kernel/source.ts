@@ -5,6 +5,8 @@
 import { decodeRecord, DecodeError } from '../decode/decode';
 import { DROP_REASONS } from '../decode/layout';
 import type { EventType, SensorEvent } from '../decode/types';
+import { BootClock } from './clock';
+import { DEFAULT_DNS_OPTIONS, DnsTracker, DnsTrackerOptions } from '../enrich/dns';
 import type { Logger } from '../log';
 import { DEFAULT_RING_SIZE, OBJECT_OF, ObjectName, objectPath } from './gadgets';
 import { BpfObject, setLibbpfLogger } from './object';
@@ -24,8 +26,10 @@ export interface SourceOptions {
   bpfDir?: string;
   /** Records handed out per wake-up before yielding to the event loop. */
   batch?: number;
-  /** How often kernel drop counters are read. */
+  /** How often kernel drop counters are read and DNS timeouts swept. */
   dropCheckMs?: number;
+  /** DNS query/response pairing (the dns gadget). */
+  dns?: Partial<DnsTrackerOptions>;
   /** Called when a ring's drop counters grow; default: a warning log. */
   onDrops?: (ring: string, reason: string, added: number, total: number) => void;
 }
@@ -43,6 +47,9 @@ export interface SourceStats {
   events: number;
   decodeErrors: number;
   wakeups: number;
+  dns: DnsTracker['stats'];
+  /** Programs not attached because their hook does not exist here. */
+  skipped: { object: string; program: string; reason: string }[];
 }
 
 interface Loaded {
@@ -60,12 +67,20 @@ export class KernelSource {
   private readonly handle: (b: Bytes, off: number, len: number) => void;
   private paused = false;
   private stopping: Promise<SourceStats> | null = null;
+  private readonly dns: DnsTracker;
+  private skipped: { object: string; program: string; reason: string }[] = [];
   events = 0;
   decodeErrors = 0;
   lastDecodeError: DecodeError | null = null;
 
   private constructor(private readonly opts: SourceOptions) {
     this.wanted = new Set(opts.types);
+    const deliver = (ev: SensorEvent): void => {
+      if (!this.wanted.has(ev.type)) return;
+      this.events++;
+      this.opts.onEvent(ev);
+    };
+    this.dns = new DnsTracker(deliver, { ...DEFAULT_DNS_OPTIONS, ...opts.dns });
     this.handle = (b, off, len) => {
       const ev = decodeRecord(b, off, len);
       if (ev instanceof DecodeError) {
@@ -73,9 +88,8 @@ export class KernelSource {
         this.lastDecodeError = ev;
         return;
       }
-      if (!this.wanted.has(ev.type)) return;
-      this.events++;
-      this.opts.onEvent(ev);
+      if (ev.type === 'dnspkt') this.dns.packet(ev);
+      else deliver(ev);
     };
   }
 
@@ -96,7 +110,7 @@ export class KernelSource {
     setLibbpfLogger((level, msg) => {
       if (level === 0) log.debug({ libbpf: msg }, 'libbpf');
     });
-    ensureTracefs();
+    const tracefs = ensureTracefs();
     const names = [...new Set(this.opts.types.map((t) => OBJECT_OF[t]))];
     for (const name of names) {
       const obj = BpfObject.open(objectPath(name, this.opts.bpfDir), {
@@ -104,6 +118,10 @@ export class KernelSource {
         config: { selfTgid: this.opts.traceSelf ? 0 : process.pid },
       });
       this.loaded.push({ name, obj, ring: null as unknown as RingReader, drops: new Array(DROP_REASONS).fill(0) });
+      for (const s of obj.disableMissingTracepoints(tracefs)) {
+        this.skipped.push({ object: name, ...s });
+        log.warn({ object: name, program: s.program, reason: s.reason }, 'tracepoint not available; not traced');
+      }
       obj.load();
       const entry = this.loaded[this.loaded.length - 1];
       entry.ring = new RingReader(name, obj.mapFd('events'), obj.mapMaxEntries('events'));
@@ -115,7 +133,10 @@ export class KernelSource {
       () => this.drain(),
     );
     this.poller.start();
-    this.timer = setInterval(() => this.checkDrops(), this.opts.dropCheckMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.checkDrops();
+      this.dns.sweep(BootClock.nowNs());
+    }, this.opts.dropCheckMs ?? 250);
     this.timer.unref();
   }
 
@@ -172,6 +193,8 @@ export class KernelSource {
       events: this.events,
       decodeErrors: this.decodeErrors,
       wakeups: this.poller?.wakeups ?? 0,
+      dns: { ...this.dns.stats },
+      skipped: this.skipped,
     };
   }
 
@@ -184,6 +207,7 @@ export class KernelSource {
       this.paused = false;
       while (this.drain() > 0);
       await this.poller?.stop();
+      this.dns.sweep(BootClock.nowNs());
       this.checkDrops();
       const stats = this.stats();
       this.closeAll();

@@ -2,7 +2,10 @@
 // leading columns, the free-text column last. Control characters in workload
 // strings are escaped so they cannot drive the terminal.
 import type { BootClock } from '../kernel/clock';
+import { qtypeName, rcodeName } from '../decode/dns';
+import { toFields } from '../decode/fields';
 import { errnoName, openFlagNames, signalName } from '../decode/names';
+import { l4proto } from '../decode/sysnames';
 import { forTerminal } from '../decode/strings';
 import type { EventType, SensorEvent } from '../decode/types';
 
@@ -24,7 +27,28 @@ const SPECIFIC: Record<EventType, Column[]> = {
   open: [{ name: 'FD', width: 4 }, { name: 'ERR', width: 8 }, { name: 'FLAGS', width: 28 }, { name: 'PATH', width: 0 }],
   fork: [{ name: 'CHILD', width: 0 }],
   exit: [{ name: 'CODE', width: 5 }, { name: 'SIGNAL', width: 0 }],
+  connect: [{ name: 'PROTO', width: 6 }, { name: 'ERR', width: 13 }, { name: 'CONNECTION', width: 0 }],
+  accept: [{ name: 'PROTO', width: 6 }, { name: 'ERR', width: 13 }, { name: 'CONNECTION', width: 0 }],
+  dns: [
+    { name: 'QR', width: 11 },
+    { name: 'NAMESERVER', width: 18 },
+    { name: 'TYPE', width: 6 },
+    { name: 'RCODE', width: 9 },
+    { name: 'ANS', width: 4 },
+    { name: 'LATENCY', width: 10 },
+    { name: 'NAME', width: 0 },
+  ],
+  syscall: [{ name: 'SYSCALL', width: 13 }, { name: 'ERR', width: 9 }, { name: 'ARGS', width: 0 }],
 };
+
+/** evt.arg.* and fd.name of a syscall as key=value pairs. */
+function syscallArgs(ev: SensorEvent): string {
+  const f = toFields(ev, null);
+  return Object.entries(f)
+    .filter(([k, v]) => (k.startsWith('evt.arg.') || k === 'fd.name' || k === 'fd.is_socket') && v !== '' && v !== null)
+    .map(([k, v]) => `${k.replace(/^evt\.arg\./, '')}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+}
 
 function pad(s: string, w: number): string {
   return w === 0 ? s : s.length >= w ? s.slice(0, w - 1) + ' ' : s.padEnd(w);
@@ -45,6 +69,25 @@ function specificValues(ev: SensorEvent): string[] {
       return [String(ev.pid)];
     case 'exit':
       return [String(ev.exitCode), signalName(ev.signal)];
+    case 'connect':
+    case 'accept':
+      return [
+        l4proto(ev.family, ev.protocol, ev.sockType),
+        ev.type === 'connect' && ev.ret < 0 ? errnoName(ev.ret) : '',
+        String(toFields(ev, null)['fd.name']),
+      ];
+    case 'dns':
+      return [
+        ev.qr,
+        ev.nameserver.includes(':') ? `[${ev.nameserver}]:${ev.nameserverPort}` : `${ev.nameserver}:${ev.nameserverPort}`,
+        qtypeName(ev.qtype),
+        ev.rcode === null ? '' : rcodeName(ev.rcode),
+        ev.qr === 'query' ? '' : String(ev.answers),
+        ev.latencyMs === null ? '' : `${ev.latencyMs.toFixed(2)}ms`,
+        ev.name,
+      ];
+    case 'syscall':
+      return [ev.syscall, ev.ret < 0 ? errnoName(ev.ret) : '', syscallArgs(ev)];
   }
 }
 

@@ -50,6 +50,25 @@ int main(void)
 	F(open_event, raw_size); F(open_event, path_size); F(open_event, path_flags);
 	F(open_event, pad);
 	END();
+	BEGIN(net_event);
+	F(net_event, ret); F(net_event, fd); F(net_event, family); F(net_event, protocol);
+	F(net_event, sock_type); F(net_event, local_port); F(net_event, remote_port);
+	F(net_event, unix_path_size); F(net_event, flags); F(net_event, local_addr);
+	F(net_event, remote_addr);
+	END();
+	BEGIN(syscall_event);
+	F(syscall_event, ret); F(syscall_event, args); F(syscall_event, syscall);
+	F(syscall_event, flags); F(syscall_event, str_size); F(syscall_event, base_size);
+	F(syscall_event, aux); F(syscall_event, aux2);
+	END();
+	BEGIN(dns_event);
+	F(dns_event, dev_netns); F(dns_event, ifindex); F(dns_event, dir); F(dns_event, family);
+	F(dns_event, sport); F(dns_event, dport); F(dns_event, dns_len); F(dns_event, captured);
+	F(dns_event, saddr); F(dns_event, daddr);
+	END();
+	printf(",\"ops\":{\"EV_OP_CONNECT\":%d,\"EV_OP_ACCEPT\":%d,\"EV_OP_SYSCALL\":%d,"
+	       "\"EV_OP_DNS\":%d,\"SC_MAX\":%d}",
+	       EV_OP_CONNECT, EV_OP_ACCEPT, EV_OP_SYSCALL, EV_OP_DNS, SC_MAX);
 	printf(",\"constants\":{\"EV_PATH_MAX\":%d,\"EV_ARGS_MAX\":%d,\"EV_COMM_LEN\":%d,"
 	       "\"EV_OP_EXEC\":%d,\"EV_OP_FORK\":%d,\"EV_OP_EXIT\":%d,\"EV_OP_OPEN\":%d,"
 	       "\"EV_DROP_REASONS\":%d}",

@@ -23,10 +23,22 @@ const TS: Record<string, { table: Record<string, number>; names: Record<string, 
     table: layout.Open,
     names: { ret: 'ret', flags: 'flags', ino: 'ino', dev: 'dev', mode: 'mode', dirfd: 'dirfd', i_mode: 'iMode', syscall: 'syscall', raw_size: 'rawSize', path_size: 'pathSize', path_flags: 'pathFlags' },
   },
+  net_event: {
+    table: layout.Net,
+    names: { ret: 'ret', fd: 'fd', family: 'family', protocol: 'protocol', sock_type: 'sockType', local_port: 'localPort', remote_port: 'remotePort', unix_path_size: 'unixPathSize', flags: 'flags', local_addr: 'localAddr', remote_addr: 'remoteAddr' },
+  },
+  syscall_event: {
+    table: layout.Syscall,
+    names: { ret: 'ret', args: 'args', syscall: 'syscall', flags: 'flags', str_size: 'strSize', base_size: 'baseSize', aux: 'aux', aux2: 'aux2' },
+  },
+  dns_event: {
+    table: layout.Dns,
+    names: { dev_netns: 'devNetns', ifindex: 'ifindex', dir: 'dir', family: 'family', sport: 'sport', dport: 'dport', dns_len: 'dnsLen', captured: 'captured', saddr: 'saddr', daddr: 'daddr' },
+  },
 };
 
 describe('layout: C structs and TypeScript offsets agree', function () {
-  const c = JSON.parse(capture(helper('layout'), [])) as CLayout & { constants: Record<string, number> };
+  const c = JSON.parse(capture(helper('layout'), [])) as CLayout & { constants: Record<string, number>; ops: Record<string, number> };
 
   for (const [struct, ts] of Object.entries(TS)) {
     it(`struct ${struct}`, function () {
@@ -44,6 +56,16 @@ describe('layout: C structs and TypeScript offsets agree', function () {
     assert.equal(layout.EV_ARGS_MAX, c.constants.EV_ARGS_MAX);
     assert.equal(layout.EV_COMM_LEN, c.constants.EV_COMM_LEN);
     assert.equal(layout.DROP_REASONS, c.constants.EV_DROP_REASONS);
-    assert.deepEqual(layout.Op, { EXEC: c.constants.EV_OP_EXEC, FORK: c.constants.EV_OP_FORK, EXIT: c.constants.EV_OP_EXIT, OPEN: c.constants.EV_OP_OPEN });
+    assert.deepEqual(layout.Op, {
+      EXEC: c.constants.EV_OP_EXEC,
+      FORK: c.constants.EV_OP_FORK,
+      EXIT: c.constants.EV_OP_EXIT,
+      OPEN: c.constants.EV_OP_OPEN,
+      CONNECT: c.ops.EV_OP_CONNECT,
+      ACCEPT: c.ops.EV_OP_ACCEPT,
+      SYSCALL: c.ops.EV_OP_SYSCALL,
+      DNS: c.ops.EV_OP_DNS,
+    });
+    assert.equal(layout.SYSCALL_NAMES.length, c.ops.SC_MAX, 'one name per enum sec_syscall');
   });
 });

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { capture, Fields, helper, ofPid, requireBpf, Ran, run, sh, startTrace, TraceResult } from '../support';
+import { capture, Fields, helper, lossNote, ofPid, requireBpf, Ran, run, sh, startTrace, TraceResult } from '../support';
 
 describe('kernel: trace open', function () {
   let trace: TraceResult;
@@ -57,7 +57,7 @@ describe('kernel: trace open', function () {
   /** The open of `name` (by fd.nameraw) by the process of `r`. */
   function openOf(r: Ran, raw?: string): Fields {
     const ev = ofPid(trace.events, r.pid).filter((e) => raw === undefined || e['fd.nameraw'] === raw);
-    assert.ok(ev.length > 0, `no open by pid ${r.pid}${raw ? ' of ' + raw : ''}`);
+    assert.ok(ev.length > 0, `no open by pid ${r.pid}${raw ? ' of ' + raw : ''}${lossNote(trace)}`);
     return ev[ev.length - 1];
   }
 

@@ -11,7 +11,7 @@ describe('cli: sensor trace arguments', function () {
     assert.equal(o.output, 'json');
     assert.deepEqual(o.filter, { comm: 'cat', pid: 42 });
     assert.equal(o.timeoutS, 1.5);
-    assert.deepEqual(parseTraceArgs(['all']).types, ['exec', 'fork', 'exit', 'open']);
+    assert.deepEqual(parseTraceArgs(['all']).types, ['exec', 'fork', 'exit', 'open', 'connect', 'accept', 'dns', 'syscall']);
   });
 
   it('rejects mistakes with a message that says what to change', function () {
