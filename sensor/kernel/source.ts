@@ -46,6 +46,8 @@ export interface SourceStats {
   rings: RingStats[];
   events: number;
   decodeErrors: number;
+  /** onEvent failures for events merged across rings. */
+  handlerErrors: number;
   wakeups: number;
   dns: DnsTracker['stats'];
   /** Programs not attached because their hook does not exist here. */
@@ -65,6 +67,11 @@ export class KernelSource {
   private timer: NodeJS.Timeout | null = null;
   private readonly wanted: Set<EventType>;
   private readonly handle: (b: Bytes, off: number, len: number) => void;
+  private readonly deliver: (ev: SensorEvent) => void;
+  /** Events of the drain in progress, when several rings are merged. */
+  private batchEvents: SensorEvent[] | null = null;
+  /** onEvent threw for a merged event (the ring reader counts its own). */
+  handlerErrors = 0;
   private paused = false;
   private stopping: Promise<SourceStats> | null = null;
   private readonly dns: DnsTracker;
@@ -80,7 +87,15 @@ export class KernelSource {
       this.events++;
       this.opts.onEvent(ev);
     };
-    this.dns = new DnsTracker(deliver, { ...DEFAULT_DNS_OPTIONS, ...opts.dns });
+    // With several rings, one drain would hand out ring A's records before
+    // ring B's; collect the drain's events and deliver them in kernel-time
+    // order instead, so a process's exec comes before its opens.
+    const collect = (ev: SensorEvent): void => {
+      if (this.batchEvents) this.batchEvents.push(ev);
+      else deliver(ev);
+    };
+    this.deliver = deliver;
+    this.dns = new DnsTracker(collect, { ...DEFAULT_DNS_OPTIONS, ...opts.dns });
     this.handle = (b, off, len) => {
       const ev = decodeRecord(b, off, len);
       if (ev instanceof DecodeError) {
@@ -89,7 +104,7 @@ export class KernelSource {
         return;
       }
       if (ev.type === 'dnspkt') this.dns.packet(ev);
-      else deliver(ev);
+      else collect(ev);
     };
   }
 
@@ -144,8 +159,22 @@ export class KernelSource {
   drain(): number {
     if (this.paused) return 0;
     const batch = this.opts.batch ?? 8192;
+    if (this.loaded.length < 2) return this.loaded[0]?.ring.drain(this.handle, batch) ?? 0;
+    const events: SensorEvent[] = (this.batchEvents = []);
     let n = 0;
-    for (const l of this.loaded) n += l.ring.drain(this.handle, batch);
+    try {
+      for (const l of this.loaded) n += l.ring.drain(this.handle, batch);
+    } finally {
+      this.batchEvents = null;
+    }
+    events.sort((a, b) => a.ktime - b.ktime);
+    for (const ev of events) {
+      try {
+        this.deliver(ev);
+      } catch {
+        this.handlerErrors++;
+      }
+    }
     return n;
   }
 
@@ -190,6 +219,7 @@ export class KernelSource {
         drops: Object.fromEntries(DROP_REASON_NAMES.map((r, i) => [r, l.drops[i]])),
         handlerErrors: l.ring?.handlerErrors ?? 0,
       })),
+      handlerErrors: this.handlerErrors,
       events: this.events,
       decodeErrors: this.decodeErrors,
       wakeups: this.poller?.wakeups ?? 0,

@@ -53,6 +53,11 @@ describe('kernel: lifecycle and filters', function () {
     const c = await byComm.stop();
     assert.ok(c.events.length > 0);
     assert.ok(c.events.every((e) => e['proc.name'] === 'cat'), 'only cat');
+    // Exec and open come from different rings; they are merged in kernel-time
+    // order, so the exec of cat comes before its opens.
+    assert.equal(c.events[0]['evt.type'], 'execve');
+    const times = c.events.map((e) => e['evt.ktime'] as number);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b));
 
     const byPid = await startTrace(['open', '-o', 'json', '--pid', String(process.pid + 1e6)]);
     await run('/bin/cat', ['/etc/hostname']);
