@@ -147,7 +147,21 @@ static long walk_step(__u64 index, struct walk_ctx *c)
 	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (dentry == mnt_root || dentry == parent) {
-		if (dentry != mnt_root || mnt == mnt_parent) {
+		if (dentry != mnt_root) {
+			/* A pseudo dentry (memfd, pipe, socket) is its own parent:
+			 * its name is the whole path, as d_path() shows it. */
+			c->flags |= PATH_OUTSIDE_ROOT;
+			name = BPF_CORE_READ(dentry, d_name);
+			len = name.len;
+			if (len > 0 && len + 1 < c->off) {
+				c->off -= len;
+				bpf_probe_read_kernel(&pb->data[c->off & PATH_MASK], len & PATH_MASK, name.name);
+				c->off -= 1;
+				pb->data[c->off & PATH_MASK] = '/';
+			}
+			goto done;
+		}
+		if (mnt == mnt_parent) {
 			/* Namespace root or a detached tree, not the task's root. */
 			c->flags |= PATH_OUTSIDE_ROOT;
 			goto done;

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import { Container, containersUnavailable, makeBundle, removeBundle, runContainer } from '../containers';
 import { Fields, requireBpf, startTrace, TraceResult } from '../support';
 
+const SCRIPT = `cd /etc && cat ./hostname && cat /etc/../etc/hostname && echo x > /tmp/w # ${process.pid}`;
+
 describe('kernel: events from a runc container', function () {
   let trace: TraceResult;
   let ctr: Container;
@@ -19,7 +21,7 @@ describe('kernel: events from a runc container', function () {
       this.skip();
     }
     hostMntns = fs.statSync('/proc/self/ns/mnt').ino;
-    ctr = makeBundle(['/bin/sh', '-c', 'cd /etc && cat ./hostname && cat /etc/../etc/hostname && echo x > /tmp/w']);
+    ctr = makeBundle(['/bin/sh', '-c', SCRIPT]);
     const t = await startTrace(['exec', 'open', '-o', 'json']);
     const r = await runContainer(ctr);
     assert.equal(r.status, 0, r.stderr);
@@ -31,10 +33,14 @@ describe('kernel: events from a runc container', function () {
     if (ctr) removeBundle(ctr);
   });
 
-  /** The workload's events: runc's own init also runs in the new mount
-   *  namespace, before pivot_root, and rightly sees host paths. */
+  /** The workload's events: those in the mount namespace of this container's
+   *  shell (other containers may run meanwhile), less runc's own init, which
+   *  runs there before pivot_root and rightly sees host paths. */
   function inContainer(): Fields[] {
-    return trace.events.filter((e) => e['proc.mntns'] !== hostMntns && !String(e['proc.name']).startsWith('runc'));
+    const sh = trace.events.find((e) => e['evt.type'] === 'execve' && (e['proc.args'] as string[])?.[2] === SCRIPT);
+    assert.ok(sh, 'the container shell was traced');
+    assert.notEqual(sh['proc.mntns'], hostMntns);
+    return trace.events.filter((e) => e['proc.mntns'] === sh['proc.mntns'] && !String(e['proc.name']).startsWith('runc'));
   }
 
   it('reports the container shell with vpid 1 in its own namespaces', function () {
@@ -43,7 +49,7 @@ describe('kernel: events from a runc container', function () {
     assert.equal(sh['proc.vpid'], 1);
     assert.notEqual(sh['proc.pid'], 1);
     assert.notEqual(sh['proc.pidns'], fs.statSync('/proc/self/ns/pid').ino);
-    assert.deepEqual(sh['proc.args'], ['/bin/sh', '-c', 'cd /etc && cat ./hostname && cat /etc/../etc/hostname && echo x > /tmp/w']);
+    assert.deepEqual(sh['proc.args'], ['/bin/sh', '-c', SCRIPT]);
     assert.equal(sh['proc.exepath_resolved'], '/bin/busybox');
   });
 
@@ -61,7 +67,8 @@ describe('kernel: events from a runc container', function () {
 
   it('gives container events a cgroup of their own', function () {
     const ids = new Set(inContainer().map((e) => e['proc.cgroup_id']));
-    assert.equal(ids.size, 1, `one cgroup: ${[...ids]}`);
+    const show = inContainer().map((e) => `${e['proc.name']}:${e['evt.type']}:${e['proc.cgroup_id']}`);
+    assert.equal(ids.size, 1, `one cgroup: ${show.join(' ')}`);
     assert.notEqual([...ids][0], 1, 'not the root cgroup');
   });
 });
