@@ -67,7 +67,7 @@ static __always_inline int handle(struct sk_buff *skb, unsigned char *l3, __u8 d
 	e = get_scratch();
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, (struct task_struct *)bpf_get_current_task(), EV_OP_DNS);
+	fill_header(&e->hdr, bpf_get_current_task_btf(), EV_OP_DNS);
 	e->dev_netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 	e->ifindex = BPF_CORE_READ(skb, dev, ifindex);
 	e->dir = dir;

@@ -52,7 +52,7 @@ static __always_inline int enter(__u16 kind, __s32 dirfd, const char *fname, __u
 static __always_inline int leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct inflight *in = bpf_map_lookup_elem(&inflight, &id);
 	struct open_event *e;
 	struct file *f = NULL;

@@ -85,7 +85,7 @@ static __always_inline void read_ends(struct net_event *e, struct sock *sk, int 
 static __always_inline int leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct conn_args *a = bpf_map_lookup_elem(&inflight, &id);
 	struct socket *sock = NULL;
 	struct net_event *e;

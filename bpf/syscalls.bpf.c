@@ -140,7 +140,7 @@ static __always_inline int is_socket(struct file *f)
 __noinline int sc_leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct sc_args *a = bpf_map_lookup_elem(&inflight, &id);
 	struct syscall_event *e;
 	struct shape s;

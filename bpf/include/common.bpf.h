@@ -73,34 +73,38 @@ static __always_inline int is_self(void)
 	return cfg.self_tgid && (bpf_get_current_pid_tgid() >> 32) == cfg.self_tgid;
 }
 
+/*
+ * Fill the common header from a BTF task pointer (tp_btf arguments, or
+ * bpf_get_current_task_btf()). Plain field loads on BTF pointers are
+ * relocated by CO-RE and compiled to direct loads with fault handling, far
+ * cheaper than one bpf_probe_read call per field.
+ */
 static __always_inline void fill_header(struct event_header *h, struct task_struct *task, __u16 op)
 {
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *leader = task->group_leader;
+	const struct cred *cred = task->cred;
+	struct nsproxy *ns = task->nsproxy;
+	struct pid *pid = leader->thread_pid;
+	unsigned int level = pid->level;
 
 	h->op = op;
 	h->flags = 0;
 	h->ktime_ns = bpf_ktime_get_boot_ns();
-	h->start_ns = BPF_CORE_READ(leader, start_boottime);
-	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	h->pid = BPF_CORE_READ(task, tgid);
-	h->tid = BPF_CORE_READ(task, pid);
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	h->uid = BPF_CORE_READ(task, cred, euid.val);
-	h->gid = BPF_CORE_READ(task, cred, egid.val);
-	h->auid = BPF_CORE_READ(task, loginuid.val);
-	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	h->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
-	h->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
-
-	/* The tgid as the task's own pid namespace numbers it. */
-	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-
+	h->start_ns = leader->start_boottime;
+	h->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	h->pid = task->tgid;
+	h->tid = task->pid;
+	h->ppid = task->real_parent->tgid;
+	h->uid = cred->euid.val;
+	h->gid = cred->egid.val;
+	h->auid = task->loginuid.val;
+	h->mntns = ns ? ns->mnt_ns->ns.inum : 0;
+	h->netns = ns ? ns->net_ns->ns.inum : 0;
+	/* The pid namespace the tgid lives in, and the tgid as it numbers it
+	 * (a variable index: BTF loads refuse it, so read it the old way). */
 	h->vpid = BPF_CORE_READ(pid, numbers[level].nr);
-	/* pid_ns_for_children may differ from the task's own after unshare;
-	 * the namespace of the pid itself is the one it lives in. */
 	h->pidns = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
-	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+	bpf_probe_read_kernel_str(&h->comm, sizeof(h->comm), task->comm);
 }
 
 /* struct mount embeds struct vfsmount; its offset is relocated (CO-RE). */
