@@ -58,6 +58,7 @@ static __always_inline struct shape shape_of(__u16 sc)
 		break;
 	case SC_UNLINKAT:
 	case SC_FCHMODAT:
+	case SC_FCHMODAT2:
 		s.str[0] = 1; s.dirfd[0] = 0;
 		break;
 	case SC_RENAME:
@@ -190,6 +191,8 @@ __noinline int sc_leave(long ret)
 			n = put_path(&data[off & 0x3fff], BPF_CORE_READ(f, f_path.dentry),
 				     BPF_CORE_READ(f, f_path.mnt), task, &pflags);
 			e->flags |= SCF_BASE0_IS_FD;
+			if (pflags & PATH_OUTSIDE_ROOT)
+				e->flags |= SCF_FD_OUTSIDE_ROOT;
 		}
 	} else if (e->str_size[0] && data[sizeof(*e)] != '/') {
 		n = put_base(&data[off & 0x3fff], task, s.dirfd[0], a->args, &pflags);
@@ -291,6 +294,7 @@ SYSCALL(unlinkat, SC_UNLINKAT, 3)
 SYSCALL(chmod, SC_CHMOD, 2)
 SYSCALL(fchmod, SC_FCHMOD, 2)
 SYSCALL(fchmodat, SC_FCHMODAT, 3)
+SYSCALL(fchmodat2, SC_FCHMODAT2, 4)
 SYSCALL(setuid, SC_SETUID, 1)
 SYSCALL(setgid, SC_SETGID, 1)
 

@@ -188,6 +188,7 @@ enum sec_syscall {
 	SC_FCHMODAT,
 	SC_SETUID,
 	SC_SETGID,
+	SC_FCHMODAT2,
 	SC_MAX,
 };
 
@@ -197,6 +198,7 @@ enum sec_syscall {
 #define SCF_BASE0_IS_FD 0x4    /* base[0] is the path of the fd argument */
 #define SCF_SOURCE_SOCKET 0x8  /* dup2/dup3: the source fd is a socket */
 #define SCF_NS_FD 0x10	       /* setns: the fd is a namespace file */
+#define SCF_FD_OUTSIDE_ROOT 0x20 /* base[0] (an fd's path) is a pseudo file: memfd... */
 
 /*
  * One security-relevant syscall at its exit. args are the raw arguments;

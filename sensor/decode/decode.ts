@@ -31,6 +31,15 @@ export class DecodeError {
   constructor(readonly reason: string, readonly op: number, readonly len: number) {}
 }
 
+/**
+ * A file on an internal mount (the kernel flags the walk as ending outside
+ * the task's root) shows as d_path() names it without the leading slash:
+ * "memfd:NAME", "pipe:[123]". Only the kernel's flag decides, never the name.
+ */
+function pseudoName(path: string, outsideRoot: boolean): string {
+  return outsideRoot && /^\/[a-z_]+:/.test(path) ? path.slice(1) : path;
+}
+
 function u64(v: DataView, at: number): number {
   return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
 }
@@ -69,9 +78,7 @@ function exec(b: Bytes, o: number, len: number): ExecEvent | DecodeError {
   const flags = v.getUint16(o + Exec.flags, true);
   let at = o + Exec.size;
   const filename = decodeBytes(b.buf, at, (at += fnSize));
-  let exeResolved = decodeBytes(b.buf, at, (at += exeSize));
-  // A file on an internal mount: a memfd shows as "memfd:NAME" (fileless).
-  if (flags & ExecExeOutsideRoot && exeResolved.startsWith('/memfd:')) exeResolved = exeResolved.slice(1);
+  const exeResolved = pseudoName(decodeBytes(b.buf, at, (at += exeSize)), (flags & ExecExeOutsideRoot) !== 0);
   const cwd = decodeBytes(b.buf, at, (at += cwdSize));
   const args = splitArgs(b.buf, at, at + argsSize);
   const exepath = filename.startsWith('/') || !cwd ? filename : posix.join(cwd, filename);
@@ -118,7 +125,7 @@ function open(b: Bytes, o: number, len: number): OpenEvent | DecodeError {
   let path = raw;
   let resolved = false;
   if (ret >= 0 && pathSize > 0) {
-    path = kpath;
+    path = pseudoName(kpath, (pflags & PathFlags.OUTSIDE_ROOT) !== 0);
     resolved = true;
   } else if (pflags & PathFlags.IS_BASEDIR && pathSize > 0) {
     // A failed relative open: the absolute path that was asked for.
@@ -188,7 +195,7 @@ function syscall(b: Bytes, o: number, len: number): SyscallEvent | DecodeError {
   let at = o + Syscall.size;
   const strs = sizes.map((n) => decodeBytes(b.buf, at, (at += n))) as [string, string, string];
   const baseStr = bases.map((n) => decodeBytes(b.buf, at, (at += n)));
-  const fdPath = flags & SyscallFlags.BASE0_IS_FD ? baseStr[0] : '';
+  const fdPath = flags & SyscallFlags.BASE0_IS_FD ? pseudoName(baseStr[0], (flags & SyscallFlags.FD_OUTSIDE_ROOT) !== 0) : '';
   const absolute = (i: 0 | 1): string => {
     const s = strs[i];
     if (!s) return '';

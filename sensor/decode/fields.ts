@@ -160,8 +160,10 @@ function syscallFields(ev: SyscallEvent, f: Fields): void {
       break;
     case 'chmod':
     case 'fchmodat':
+    case 'fchmodat2':
       path(0);
       f['evt.arg.mode'] = '0' + (u32(ev.syscall === 'chmod' ? 1 : 2) & 0o7777).toString(8);
+      if (ev.syscall === 'fchmodat2') f['evt.arg.flags'] = sys.atFlagNames(u32(3));
       break;
     case 'fchmod':
       f['evt.arg.fd'] = s32(0);

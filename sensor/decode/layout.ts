@@ -106,12 +106,14 @@ export const SyscallFlags = {
   BASE0_IS_FD: 0x4,
   SOURCE_SOCKET: 0x8,
   NS_FD: 0x10,
+  FD_OUTSIDE_ROOT: 0x20,
 } as const;
 
 export const SYSCALL_NAMES: readonly string[] = [
   '', 'mount', 'umount2', 'setns', 'unshare', 'ptrace', 'init_module', 'finit_module', 'bpf',
   'memfd_create', 'dup2', 'dup3', 'socket', 'rename', 'renameat', 'renameat2', 'link', 'linkat',
   'symlink', 'symlinkat', 'unlink', 'unlinkat', 'chmod', 'fchmod', 'fchmodat', 'setuid', 'setgid',
+  'fchmodat2',
 ];
 
 export const Dns = {
