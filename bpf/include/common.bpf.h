@@ -262,9 +262,21 @@ static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 /* Copy a record of `size` bytes from scratch into the ring, counting failure. */
 static __always_inline void emit(void *rec, __u32 size)
 {
+	__u64 flags = 0;
+
 	if (size > SCRATCH_SIZE)
 		size = SCRATCH_SIZE;
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	/* A wake-up costs the reader far more than a record does: wake it
+	 * only as the backlog crosses the threshold; below it the reader
+	 * finds the records on its next timer tick (which also catches a
+	 * crossing missed by racing CPUs). */
+	if (cfg.wakeup_bytes) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+		flags = avail < cfg.wakeup_bytes && avail + size >= cfg.wakeup_bytes ?
+				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&events, rec, size, flags))
 		count_drop(EV_DROP_RING_FULL);
 }
 

@@ -250,8 +250,10 @@ struct dns_event {
 
 /* Load-time settings, written into .rodata before load. */
 struct sensor_config {
-	__u32 self_tgid; /* the agent itself: never traced */
-	__u32 pad;
+	__u32 self_tgid;    /* the agent itself: never traced */
+	/* Wake the reader only once this many bytes wait in the ring; below
+	 * it the reader polls on a timer. 0: wake on every record. */
+	__u32 wakeup_bytes;
 };
 
 #endif /* __KESTREL_EVENTS_H */

@@ -10,6 +10,8 @@ import { errnoName } from '../decode/names';
 export interface ObjectConfig {
   /** The agent's own tgid: its events never leave the kernel. 0 = trace it too. */
   selfTgid?: number;
+  /** Wake the reader only past this backlog in bytes (0: every record). */
+  wakeupBytes?: number;
 }
 
 export interface OpenOptions {
@@ -92,6 +94,7 @@ export class BpfObject {
     if (!ptr || size[0] < 8) throw new BpfError(`${this.name}: no .rodata.config section`, 2);
     const view = new DataView(koffi.view(ptr, size[0]));
     view.setUint32(0, cfg.selfTgid ?? 0, true);
+    view.setUint32(4, cfg.wakeupBytes ?? 0, true);
   }
 
   /**

@@ -9,12 +9,16 @@ import { BootClock } from './clock';
 import { DEFAULT_DNS_OPTIONS, DnsTracker, DnsTrackerOptions } from '../enrich/dns';
 import type { Logger } from '../log';
 import { DEFAULT_RING_SIZE, OBJECT_OF, ObjectName, objectPath } from './gadgets';
-import { BpfObject, setLibbpfLogger } from './object';
+import { BpfError, BpfObject, setLibbpfLogger } from './object';
 import { Poller } from './poller';
 import { Bytes, RingReader } from './ring';
 import { ensureTracefs } from './tracefs';
 
 export const DROP_REASON_NAMES = ['ring_full', 'inflight_full'] as const;
+/** Default backlog that wakes the reader: 256 KiB (about 1,500 opens). */
+export const DEFAULT_WAKEUP_BYTES = 256 * 1024;
+/** Default timer poll: bounds the latency of a trickle of events. */
+export const DEFAULT_POLL_MS = 20;
 
 export interface SourceOptions {
   types: EventType[];
@@ -28,6 +32,13 @@ export interface SourceOptions {
   batch?: number;
   /** How often kernel drop counters are read and DNS timeouts swept. */
   dropCheckMs?: number;
+  /**
+   * Backlog in bytes at which the kernel wakes the reader; below it the
+   * reader polls every `pollMs`. 0: a wake-up for every record.
+   */
+  wakeupBytes?: number;
+  /** Timer poll period of the rings, in ms. */
+  pollMs?: number;
   /** DNS query/response pairing (the dns gadget). */
   dns?: Partial<DnsTrackerOptions>;
   /** Called when a ring's drop counters grow; default: a warning log. */
@@ -65,6 +76,7 @@ export class KernelSource {
   private loaded: Loaded[] = [];
   private poller: Poller | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
   private readonly wanted: Set<EventType>;
   private readonly handle: (b: Bytes, off: number, len: number) => void;
   private readonly deliver: (ev: SensorEvent) => void;
@@ -128,16 +140,8 @@ export class KernelSource {
     const tracefs = ensureTracefs();
     const names = [...new Set(this.opts.types.map((t) => OBJECT_OF[t]))];
     for (const name of names) {
-      const obj = BpfObject.open(objectPath(name, this.opts.bpfDir), {
-        ringSize: this.opts.ringSizes?.[name] ?? DEFAULT_RING_SIZE[name],
-        config: { selfTgid: this.opts.traceSelf ? 0 : process.pid },
-      });
+      const obj = this.loadObject(name, tracefs);
       this.loaded.push({ name, obj, ring: null as unknown as RingReader, drops: new Array(DROP_REASONS).fill(0) });
-      for (const s of obj.disableMissingTracepoints(tracefs)) {
-        this.skipped.push({ object: name, ...s });
-        log.warn({ object: name, program: s.program, reason: s.reason }, 'tracepoint not available; not traced');
-      }
-      obj.load();
       const entry = this.loaded[this.loaded.length - 1];
       entry.ring = new RingReader(name, obj.mapFd('events'), obj.mapMaxEntries('events'));
       obj.attach();
@@ -148,11 +152,49 @@ export class KernelSource {
       () => this.drain(),
     );
     this.poller.start();
+    // Below the wake-up threshold the kernel does not wake us: look at the
+    // producer positions (mapped memory, no system call) on a short timer.
+    this.pollTimer = setInterval(() => {
+      if (this.loaded.some((l) => l.ring.pending() > 0)) this.drain();
+    }, this.opts.pollMs ?? DEFAULT_POLL_MS);
+    this.pollTimer.unref();
     this.timer = setInterval(() => {
       this.checkDrops();
       this.dns.sweep(BootClock.nowNs());
     }, this.opts.dropCheckMs ?? 250);
     this.timer.unref();
+  }
+
+  /**
+   * Open and load one object. The verifier gives up with EAGAIN when a
+   * signal lands mid-check (a profiler, a busy terminal), and libbpf will not
+   * load an object twice: open it again and retry.
+   */
+  private loadObject(name: ObjectName, tracefs: string): BpfObject {
+    const { log } = this.opts;
+    const ringSize = this.opts.ringSizes?.[name] ?? DEFAULT_RING_SIZE[name];
+    for (let attempt = 1; ; attempt++) {
+      const obj = BpfObject.open(objectPath(name, this.opts.bpfDir), {
+        ringSize,
+        config: {
+          selfTgid: this.opts.traceSelf ? 0 : process.pid,
+          wakeupBytes: this.opts.wakeupBytes ?? Math.min(DEFAULT_WAKEUP_BYTES, ringSize / 4),
+        },
+      });
+      try {
+        const skipped = obj.disableMissingTracepoints(tracefs);
+        obj.load();
+        for (const s of skipped) {
+          this.skipped.push({ object: name, ...s });
+          log.warn({ object: name, program: s.program, reason: s.reason }, 'tracepoint not available; not traced');
+        }
+        return obj;
+      } catch (err) {
+        obj.close();
+        if (!(err instanceof BpfError && err.code === 11 && attempt < 5)) throw err;
+        log.debug({ object: name, attempt }, 'verifier interrupted (EAGAIN); loading again');
+      }
+    }
   }
 
   /** Drain every ring once (bounded by the batch size per ring). */
@@ -233,6 +275,7 @@ export class KernelSource {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       if (this.timer) clearInterval(this.timer);
+      if (this.pollTimer) clearInterval(this.pollTimer);
       for (const l of this.loaded) l.obj.detach(); // no new records
       this.paused = false;
       while (this.drain() > 0);
