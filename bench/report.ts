@@ -1,6 +1,7 @@
 // Turns the measurements into BENCHMARKS.md and the stdout summary. Every
 // number here comes from the run; the only constants are the aim and the
 // reference figures quoted from docs/environment.md.
+import type { ConnectResult } from './connect';
 import type { BpfCostResult } from './bpfstats';
 import type { LoadRun } from './e2e';
 import type { CpuShare, Machine } from './machine';
@@ -31,6 +32,7 @@ export interface BenchData {
   e2eRing: number;
   slowdown: SlowdownResult;
   cost: BpfCostResult | { skipped: string };
+  connect: ConnectResult;
   totalS: number;
   scale?: string;
 }
@@ -124,6 +126,13 @@ function figures(d: BenchData): Row[] {
   } else {
     rows.push(['Time inside the BPF programs per open', 'not measured', cost.skipped]);
   }
+  const c = d.connect;
+  const lost = c.traced.reduce((n, t) => n + (2 * c.iterations - t.connects - t.accepts), 0);
+  rows.push(
+    [`connect loop without the sensor (median of ${c.base.length} × ${num(c.iterations)})`, `${num(c.baseMedian)} ns`, 'socket+connect+accept+close on loopback'],
+    [`connect loop with connect and accept traced (median of ${c.traced.length})`, `${num(c.tracedMedian)} ns`, `connects and accepts not delivered: ${num(lost)}`],
+    ['Added by the sensor per connection', `+${num(c.addedNs)} ns (${pct(c.ratio)}, ×${c.ratio.toFixed(2)})`, 'connect+accept programs on the syscall tracepoints'],
+  );
   return rows;
 }
 
@@ -352,6 +361,10 @@ export function markdown(d: BenchData): string {
       'and as often with the sensor attached and reading, alternately; medians compared.',
     '4. **Time inside the BPF programs** per open, from the kernel\'s own accounting (`kernel.bpf_stats_enabled`, ' +
       '`run_time_ns` / `run_cnt` of each program), to show where the slowdown comes from.',
+    `5. **Connect loop.** \`dist/helpers/netops connloop ${num(d.connect.iterations)}\` (test/helpers/netops.c): socket, connect, ` +
+      'accept and close of both ends on loopback (reset on close, so no TIME_WAIT), timing itself; ' +
+      `${d.connect.base.length} times with no sensor and as often with the sensor tracing \`connect\` and \`accept\` ` +
+      '(bpf/net.bpf.c), alternately; medians compared. Every connect and accept of the loop must be delivered.',
     '',
     '## Results',
     '',
@@ -416,6 +429,21 @@ export function markdown(d: BenchData): string {
   } else {
     lines.push(`Not measured: ${d.cost.skipped}.`, '');
   }
+  lines.push(
+    '### 5. Connect loop (ns per socket+connect+accept+close)',
+    '',
+    table(
+      ['run', 'without the sensor', 'with the sensor', 'connects / accepts delivered', 'kernel drops'],
+      [
+        ...d.connect.base.map((b, i) => {
+          const t = d.connect.traced[i];
+          return [String(i + 1), num(b), num(t.nsPerOp), `${num(t.connects)} / ${num(t.accepts)} of ${num(d.connect.iterations)}`, num(t.drops)];
+        }),
+        ['median', num(d.connect.baseMedian), num(d.connect.tracedMedian), '', ''],
+      ],
+    ),
+    '',
+  );
   return lines.join('\n');
 }
 

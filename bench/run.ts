@@ -13,6 +13,7 @@
 //   BENCH_E2E_RING=BYTES ring size for stage 2 (a small one provokes drops)
 //   BENCH_OUT=FILE       write the report elsewhere than BENCHMARKS.md
 //   BENCH_LOG_LEVEL=...  the sensor's own log level (default error)
+import { connectLoop } from './connect';
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bpfCost, restoreBpfStats } from './bpfstats';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   // Other work during each stage, so a disturbed stage can be told apart.
   const stageOther: number[] = [];
   const stage = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    progress(`stage ${stageOther.length + 1}/4: ${title}`);
+    progress(`stage ${stageOther.length + 1}/5: ${title}`);
     const a = cpuSnapshot();
     const v = await fn();
     const share = cpuShare(a, cpuSnapshot(), m.nproc);
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     slowdown(TARGET, scaled(1_000_000), 5),
   );
   const cost = await stage('time inside the BPF programs (kernel.bpf_stats_enabled)', () => bpfCost(TARGET, scaled(200_000)));
+  const connect = await stage('connect loop (with and without the sensor)', () => connectLoop(scaled(20_000), 5));
 
   const data: BenchData = {
     machine: m,
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
     e2eRing: e2e.ringSize,
     slowdown: slow,
     cost,
+    connect,
     totalS: secs(started, process.hrtime.bigint()),
     scale: process.env.BENCH_SCALE,
   };

@@ -6,6 +6,8 @@
  *   netops refused4      connect to a loopback port nobody listens on
  *   netops unix PATH     listen on a unix socket, connect, accept
  *   netops udp4 PORT     connect a UDP socket to 127.0.0.1:PORT
+ *   netops connloop N    N x (socket, connect, accept, close both) on
+ *                        loopback; prints "<pid> <ns per iteration>"
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static int port_of(int fd)
@@ -67,6 +70,39 @@ static int tcp(int family)
 	return 0;
 }
 
+static int connloop(long n)
+{
+	struct sockaddr_in s = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(s);
+	/* Reset on close: no TIME_WAIT, so the ephemeral ports never run out. */
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct timespec a, b;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (bind(l, (struct sockaddr *)&s, sizeof(s)) || listen(l, 16) ||
+	    getsockname(l, (struct sockaddr *)&s, &len)) {
+		perror("listen");
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), x;
+
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (connect(c, (struct sockaddr *)&s, sizeof(s))) {
+			perror("connect");
+			return 1;
+		}
+		x = accept(l, NULL, NULL);
+		close(c);
+		close(x);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+	printf("%d %.1f\n", getpid(), n ? ns / n : 0.0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -110,6 +146,8 @@ int main(int argc, char **argv)
 		printf("%d fd=%d ret=%ld client_port=%d\n", getpid(), c, r, port_of(c));
 		return 0;
 	}
+	if (!strcmp(argv[1], "connloop") && argc > 2)
+		return connloop(atol(argv[2]));
 	fprintf(stderr, "netops: unknown operation %s\n", argv[1]);
 	return 2;
 }
