@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the sensor and its tests need on a fresh Debian machine (apt
-# packages, npm ci), then builds. Safe to run again: it only installs what is
-# missing and only rebuilds what changed.
+# Installs what the sensor needs on a fresh Debian machine (apt packages,
+# npm ci), then builds. With --test, also what the tests drive: runc and
+# busybox for real containers, iproute2 for network namespaces. Safe to run
+# again: it only installs what is missing and only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=0
+[ "${1:-}" = "--test" ] && for_tests=1
 
 missing=()
 command -v clang >/dev/null 2>&1 || missing+=(clang llvm)
@@ -13,6 +16,11 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libbpf.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libbpf.so.1 ] \
   || ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1 ' || missing+=(libbpf1)
 [ -f /usr/include/linux/types.h ] || missing+=(linux-libc-dev)
+if ((for_tests)); then
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+fi
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
