@@ -64,10 +64,9 @@ static __always_inline int handle(struct sk_buff *skb, unsigned char *l3, __u8 d
 	if (dir == DNS_QUERY ? bpf_ntohs(udp.dest) != DNS_PORT : bpf_ntohs(udp.source) != DNS_PORT)
 		return 0;
 
-	e = get_scratch();
+	e = new_record(bpf_get_current_task_btf(), EV_OP_DNS, 0);
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, bpf_get_current_task_btf(), EV_OP_DNS);
 	e->dev_netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 	e->ifindex = BPF_CORE_READ(skb, dev, ifindex);
 	e->dir = dir;

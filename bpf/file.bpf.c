@@ -58,15 +58,14 @@ static __always_inline int leave(long ret)
 	struct file *f = NULL;
 	__u8 *data;
 	__u32 off, n;
-	long r;
+	int cut = 0;
 
 	if (!in)
 		return 0;
-	e = get_scratch();
+	e = new_record(task, EV_OP_OPEN, 0);
 	if (!e)
 		goto out;
 	data = (__u8 *)e;
-	fill_header(&e->hdr, task, EV_OP_OPEN);
 	e->ret = ret;
 	e->flags = in->flags;
 	e->mode = in->mode;
@@ -79,11 +78,9 @@ static __always_inline int leave(long ret)
 	e->pad = 0;
 
 	off = sizeof(*e);
-	r = bpf_probe_read_user_str(&data[off], EV_PATH_MAX, (const char *)in->fname);
-	n = r > 0 ? r - 1 : 0;
-	if (n >= EV_PATH_MAX - 1)
+	n = put_str(&data[off], (const char *)in->fname, 1, &cut);
+	if (cut)
 		e->path_flags |= PATH_RAW_TRUNCATED;
-	n &= PATH_MASK;
 	e->raw_size = n;
 	off += n;
 

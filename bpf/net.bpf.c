@@ -97,11 +97,11 @@ static __always_inline int leave(long ret)
 	/* A failed accept (EAGAIN on a non-blocking listener) says nothing. */
 	if (a->kind == EV_OP_ACCEPT && ret < 0)
 		goto out;
-	e = get_scratch();
+	e = new_record(task, a->kind, 0);
 	if (!e)
 		goto out;
-	__builtin_memset(e, 0, sizeof(*e));
-	fill_header(&e->hdr, task, a->kind);
+	/* Zero the body: fields a family does not use must read as 0. */
+	__builtin_memset((__u8 *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	e->ret = ret;
 	e->fd = a->fd;
 

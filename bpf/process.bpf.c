@@ -12,27 +12,24 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct exec_event *e;
 	__u8 *data;
 	__u32 off, n;
-	long ret;
+	int cut = 0;
 	__u16 pflags = 0;
 
 	if (is_self())
 		return 0;
-	e = get_scratch();
+	e = new_record(p, EV_OP_EXEC, 0);
 	if (!e)
 		return 0;
 	data = (__u8 *)e;
-	fill_header(&e->hdr, p, EV_OP_EXEC);
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->ruid = BPF_CORE_READ(p, cred, uid.val);
 	e->old_pid = old_pid;
 	e->flags = 0;
 
 	off = EXEC_DATA;
-	ret = bpf_probe_read_kernel_str(&data[off], EV_PATH_MAX, BPF_CORE_READ(bprm, filename));
-	n = ret > 0 ? ret - 1 : 0;
-	if (n >= EV_PATH_MAX - 1)
+	n = put_str(&data[off], BPF_CORE_READ(bprm, filename), 0, &cut);
+	if (cut)
 		e->flags |= EXEC_FILENAME_TRUNCATED;
-	n &= PATH_MASK;
 	e->filename_size = n;
 	off += n;
 
@@ -85,13 +82,11 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (is_self())
 		return 0;
-	e = get_scratch();
+	e = new_record(child, EV_OP_FORK, sizeof(*e));
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, child, EV_OP_FORK);
 	e->parent_tid = BPF_CORE_READ(parent, pid);
 	e->clone_flags_hi = 0;
-	e->hdr.size = sizeof(*e);
 	emit(e, sizeof(*e));
 	return 0;
 }
@@ -106,13 +101,11 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 		return 0;
 	if (is_self())
 		return 0;
-	e = get_scratch();
+	e = new_record(p, EV_OP_EXIT, sizeof(*e));
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, p, EV_OP_EXIT);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->pad = 0;
-	e->hdr.size = sizeof(*e);
 	emit(e, sizeof(*e));
 	return 0;
 }

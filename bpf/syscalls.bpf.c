@@ -17,7 +17,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define BPF_PROG_ATTACH_ 8
 #define BPF_RAW_TRACEPOINT_OPEN_ 17
 #define BPF_LINK_CREATE_ 28
-#define STR_MAX EV_PATH_MAX
 #define NO_ARG 0xff
 
 struct sc_args {
@@ -148,16 +147,16 @@ __noinline int sc_leave(long ret)
 	__u8 *data;
 	__u32 off, n;
 	__u16 pflags = 0;
+	int cut = 0;
 	long r;
 	int i;
 
 	if (!a)
 		return 0;
-	e = get_scratch();
+	e = new_record(task, EV_OP_SYSCALL, 0);
 	if (!e)
 		goto out;
 	data = (__u8 *)e;
-	fill_header(&e->hdr, task, EV_OP_SYSCALL);
 	e->ret = ret;
 	e->syscall = a->syscall;
 	e->flags = 0;
@@ -171,14 +170,8 @@ __noinline int sc_leave(long ret)
 	off = sizeof(*e);
 	for (i = 0; i < 3; i++) {
 		n = 0;
-		if (s.str[i] != NO_ARG) {
-			r = bpf_probe_read_user_str(&data[off & 0x3fff], STR_MAX,
-						    (const char *)a->args[s.str[i] & 7]);
-			n = r > 0 ? r - 1 : 0;
-			if (n >= STR_MAX - 1)
-				e->flags |= SCF_STR_TRUNCATED;
-			n &= PATH_MASK;
-		}
+		if (s.str[i] != NO_ARG)
+			n = put_str(&data[off & 0x3fff], (const char *)a->args[s.str[i] & 7], 1, &cut);
 		e->str_size[i] = n;
 		off = (off & 0x3fff) + n;
 	}
@@ -207,6 +200,8 @@ __noinline int sc_leave(long ret)
 	off = (off & 0x3fff) + n;
 	if (pflags & PATH_TRUNCATED)
 		e->flags |= SCF_BASE_TRUNCATED;
+	if (cut)
+		e->flags |= SCF_STR_TRUNCATED;
 
 	switch (a->syscall) {
 	case SC_DUP2:

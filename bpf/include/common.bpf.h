@@ -245,6 +245,34 @@ static __always_inline __u32 put_path(void *dst, struct dentry *dentry, struct v
 	return len & PATH_MASK;
 }
 
+/*
+ * Copy a NUL-terminated string (user or kernel memory) into dst, which has
+ * room for EV_PATH_MAX bytes. Returns its length without the NUL; sets
+ * *truncated when it filled the room.
+ */
+static __always_inline __u32 put_str(void *dst, const void *src, int user, int *truncated)
+{
+	long r = user ? bpf_probe_read_user_str(dst, EV_PATH_MAX, src)
+		      : bpf_probe_read_kernel_str(dst, EV_PATH_MAX, src);
+	__u32 n = r > 0 ? r - 1 : 0;
+
+	if (n >= EV_PATH_MAX - 1)
+		*truncated = 1;
+	return n & PATH_MASK;
+}
+
+/* A fixed-size record about `task`: scratch space with its header filled. */
+static __always_inline void *new_record(struct task_struct *task, __u16 op, __u32 size)
+{
+	struct event_header *h = get_scratch();
+
+	if (!h)
+		return NULL;
+	fill_header(h, task, op);
+	h->size = size;
+	return h;
+}
+
 /* The struct file behind a task's fd, or NULL. */
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 {
