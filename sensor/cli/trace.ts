@@ -2,6 +2,8 @@
 // Live events from this host and its containers, for investigations.
 import { parseArgs } from 'node:util';
 import { toFields } from '../decode/fields';
+import { contextFields } from '../enrich/context-fields';
+import { createEnrichStage } from '../enrich/setup';
 import { EVENT_TYPES, EventType, SensorEvent } from '../decode/types';
 import { BootClock } from '../kernel/clock';
 import { DEFAULT_RING_SIZE, ObjectName } from '../kernel/gadgets';
@@ -20,6 +22,15 @@ Options:
                               object per line with Falco-style field names
       --comm NAME             only events of processes with this name
       --pid N                 only events of this process (tgid)
+      --namespace NS          only events of pods in this Kubernetes namespace
+      --pod NAME              only events of this pod
+      --container NAME|ID     only events of this container (name, or 12+
+                              characters of its ID)
+      --kubeconfig FILE       pod metadata from this cluster (in a pod: its
+                              service account, without this option)
+      --node-name NAME        this node's name (default $NODE_NAME, else the
+                              hostname)
+      --no-k8s                no pod lookups, even in a cluster
       --timeout S             stop after S seconds
       --ring-size BYTES       ring buffer size for every gadget (power of two)
       --dns-timeout MS        a DNS query with no response after MS is
@@ -36,6 +47,9 @@ interface TraceOptions {
   ringSize?: number;
   dnsTimeoutMs?: number;
   traceSelf: boolean;
+  kubeconfig?: string;
+  nodeName?: string;
+  noK8s: boolean;
   logLevel: string;
 }
 
@@ -57,6 +71,12 @@ export function parseTraceArgs(argv: string[]): TraceOptions {
       timeout: { type: 'string' },
       'ring-size': { type: 'string' },
       'dns-timeout': { type: 'string' },
+      namespace: { type: 'string' },
+      pod: { type: 'string' },
+      container: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'node-name': { type: 'string' },
+      'no-k8s': { type: 'boolean', default: false },
       'trace-self': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: process.env.SENSOR_LOG_LEVEL ?? 'info' },
     },
@@ -77,7 +97,16 @@ export function parseTraceArgs(argv: string[]): TraceOptions {
   return {
     types: [...new Set(types)],
     output: values.output,
-    filter: { comm: values.comm, pid: positiveInt('--pid', values.pid) },
+    filter: {
+      comm: values.comm,
+      pid: positiveInt('--pid', values.pid),
+      namespace: values.namespace,
+      pod: values.pod,
+      container: values.container,
+    },
+    kubeconfig: values.kubeconfig,
+    nodeName: values['node-name'],
+    noK8s: values['no-k8s'] ?? false,
     timeoutS,
     ringSize: positiveInt('--ring-size', values['ring-size']),
     dnsTimeoutMs: positiveInt('--dns-timeout', values['dns-timeout']),
@@ -92,7 +121,10 @@ export async function runTrace(argv: string[]): Promise<number> {
   const log = createLogger(opts.logLevel);
   const clock = new BootClock();
   const out = process.stdout;
-  const columns = opts.output === 'columns' ? new ColumnFormatter(opts.types, clock) : null;
+  const stage = await createEnrichStage({ log, kubeconfig: opts.kubeconfig, nodeName: opts.nodeName, noK8s: opts.noK8s });
+  const nodeName = stage.enricher.nodeName;
+  const columns = opts.output === 'columns' ? new ColumnFormatter(opts.types, clock, stage.pods !== null) : null;
+  const printed = new Set<EventType>(opts.types);
   let source: KernelSource | null = null;
   let outClosed = false;
 
@@ -105,21 +137,25 @@ export async function runTrace(argv: string[]): Promise<number> {
     }
   };
   const onEvent = (ev: SensorEvent): void => {
-    if (!matches(opts.filter, ev)) return;
-    write(columns ? columns.row(ev) : JSON.stringify(toFields(ev, clock)));
+    // Every process event feeds the cache, printed or not.
+    const ctx = stage.enricher.enrich(ev);
+    if (!printed.has(ev.type) || !matches(opts.filter, ev, ctx)) return;
+    write(columns ? columns.row(ev, ctx) : JSON.stringify(contextFields(ctx, nodeName, toFields(ev, clock))));
   };
 
   const ringSizes: Partial<Record<ObjectName, number>> | undefined = opts.ringSize
     ? Object.fromEntries(Object.keys(DEFAULT_RING_SIZE).map((k) => [k, opts.ringSize]))
     : undefined;
   source = KernelSource.start({
-    types: opts.types,
+    // The process events are always read: they build the process tree.
+    types: [...new Set<EventType>([...opts.types, 'exec', 'fork', 'exit'])],
     onEvent,
     log,
     ringSizes,
     traceSelf: opts.traceSelf,
     dns: opts.dnsTimeoutMs ? { timeoutMs: opts.dnsTimeoutMs } : undefined,
   });
+  stage.seed();
   if (columns) write(columns.header());
   log.info({ gadgets: opts.types, output: opts.output }, 'tracing');
 
@@ -129,8 +165,17 @@ export async function runTrace(argv: string[]): Promise<number> {
       if (done) return;
       done = true;
       const stats = await source!.stop();
+      stage.stop();
       const drops = stats.rings.reduce((n, r) => n + Object.values(r.drops).reduce((a, b) => a + b, 0), 0);
-      const summary = { reason: why, events: stats.events, drops, decodeErrors: stats.decodeErrors, rings: stats.rings };
+      const summary = {
+        reason: why,
+        events: stats.events,
+        drops,
+        decodeErrors: stats.decodeErrors,
+        rings: stats.rings,
+        enrich: stage.enricher.stats(),
+        pods: stage.pods?.stats() ?? null,
+      };
       if (drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
       else log.info(summary, 'stopped');
       const code = 0;

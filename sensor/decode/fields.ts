@@ -7,7 +7,7 @@ import { qtypeName, rcodeName } from './dns';
 import * as sys from './sysnames';
 import type { DnsEvent, EventHeader, NetEvent, SensorEvent, SyscallEvent } from './types';
 
-export type FieldValue = string | number | boolean | string[] | null;
+export type FieldValue = string | number | boolean | string[] | Readonly<Record<string, string>> | null;
 export type Fields = Record<string, FieldValue>;
 
 const NO_AUID = 4294967295;

@@ -8,6 +8,7 @@ import { errnoName, openFlagNames, signalName } from '../decode/names';
 import { l4proto } from '../decode/sysnames';
 import { forTerminal } from '../decode/strings';
 import type { EventType, SensorEvent } from '../decode/types';
+import type { Context } from '../enrich/enricher';
 
 interface Column {
   name: string;
@@ -91,22 +92,41 @@ function specificValues(ev: SensorEvent): string[] {
   }
 }
 
+/** Where the process runs: the container ID (12), and with Kubernetes, namespace and pod. */
+const CONTAINER: Column[] = [{ name: 'CONTAINER', width: 13 }];
+const K8S: Column[] = [
+  { name: 'K8S.NAMESPACE', width: 16 },
+  { name: 'K8S.POD', width: 24 },
+  { name: 'K8S.CONTAINER', width: 16 },
+];
+
 export class ColumnFormatter {
   private readonly multi: boolean;
+  private readonly where: Column[];
 
-  constructor(private readonly types: EventType[], private readonly clock: BootClock) {
+  constructor(
+    private readonly types: EventType[],
+    private readonly clock: BootClock,
+    private readonly k8s = false,
+  ) {
     this.multi = new Set(types).size > 1;
+    this.where = k8s ? K8S : CONTAINER;
   }
 
   header(): string {
-    if (this.multi) return [...LEAD, { name: 'EVENT', width: 8 }, { name: 'DETAILS', width: 0 }].map((c) => pad(c.name, c.width)).join('');
-    return [...LEAD, ...SPECIFIC[this.types[0]]].map((c) => pad(c.name, c.width)).join('');
+    const lead = [...this.where, ...LEAD];
+    if (this.multi) return [...lead, { name: 'EVENT', width: 8 }, { name: 'DETAILS', width: 0 }].map((c) => pad(c.name, c.width)).join('');
+    return [...lead, ...SPECIFIC[this.types[0]]].map((c) => pad(c.name, c.width)).join('');
   }
 
-  row(ev: SensorEvent): string {
+  row(ev: SensorEvent, ctx?: Context): string {
     const time = this.clock.toIso(ev.ktime).slice(11, 23);
+    const where = this.k8s
+      ? [ctx?.pod?.namespace ?? '', ctx?.pod?.name ?? '', ctx?.podContainer?.name ?? (ctx?.container ? ctx.container.id.slice(0, 12) : '')]
+      : [ctx?.container ? ctx.container.id.slice(0, 12) : ''];
     const lead = [time, String(ev.pid), String(ev.ppid), String(ev.uid), ev.comm];
-    let line = LEAD.map((c, i) => pad(forTerminal(lead[i]), c.width)).join('');
+    let line = this.where.map((c, i) => pad(forTerminal(where[i]), c.width)).join('');
+    line += LEAD.map((c, i) => pad(forTerminal(lead[i]), c.width)).join('');
     const vals = specificValues(ev).map(forTerminal);
     if (this.multi) {
       line += pad(ev.type, 8) + vals.filter((v) => v !== '').join(' ');

@@ -69,7 +69,7 @@ describe('kernel: lifecycle and filters', function () {
     const t = await startTrace(['open', '--comm', 'cat']);
     await run('/bin/cat', ['/etc/hostname']);
     const r = await t.stop();
-    assert.match(r.lines[0], /^TIME\s+PID\s+PPID\s+UID\s+COMM\s+FD\s+ERR\s+FLAGS\s+PATH$/);
+    assert.match(r.lines[0], /^CONTAINER\s+TIME\s+PID\s+PPID\s+UID\s+COMM\s+FD\s+ERR\s+FLAGS\s+PATH$/);
     assert.ok(r.lines.some((l) => /\scat\s+\d+\s+O_RDONLY\s+\/etc\/hostname$/.test(l)), r.lines.join('\n'));
   });
 });

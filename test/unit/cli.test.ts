@@ -9,7 +9,7 @@ describe('cli: sensor trace arguments', function () {
     const o = parseTraceArgs(['exec,open', '-o', 'json', '--comm', 'cat', '--pid', '42', '--timeout', '1.5']);
     assert.deepEqual(o.types, ['exec', 'open']);
     assert.equal(o.output, 'json');
-    assert.deepEqual(o.filter, { comm: 'cat', pid: 42 });
+    assert.deepEqual(o.filter, { comm: 'cat', pid: 42, namespace: undefined, pod: undefined, container: undefined });
     assert.equal(o.timeoutS, 1.5);
     assert.deepEqual(parseTraceArgs(['all']).types, ['exec', 'fork', 'exit', 'open', 'connect', 'accept', 'dns', 'syscall']);
   });

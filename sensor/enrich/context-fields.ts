@@ -1,0 +1,50 @@
+// The context of an event as Falco-style fields: the process as the cache
+// knows it, its ancestors, its container and pod (architecture.md, decision 6).
+import type { Fields } from '../decode/fields';
+import type { Context } from './enricher';
+
+/** Falco shows a container by the first 12 characters of its ID, "host" otherwise. */
+export const HOST = 'host';
+
+export function contextFields(ctx: Context, nodeName: string, f: Fields): Fields {
+  const p = ctx.proc;
+  // Exec events carry these from the kernel; other events get them from the cache.
+  if (p && f['proc.exepath'] === undefined) {
+    f['proc.exepath'] = p.exepath;
+    f['proc.exepath_resolved'] = p.exeResolved;
+    f['proc.args'] = p.args;
+    f['proc.cmdline'] = p.args.join(' ');
+    f['proc.cwd'] = p.cwd;
+  }
+  const parent = ctx.ancestors[0];
+  f['proc.pname'] = parent?.name ?? null;
+  f['proc.pexepath'] = parent?.exepath ?? null;
+  f['proc.pcmdline'] = parent ? parent.args.join(' ') : null;
+  ctx.ancestors.forEach((a, i) => {
+    f[`proc.aname[${i + 1}]`] = a.name;
+    f[`proc.apid[${i + 1}]`] = a.pid;
+    f[`proc.aexepath[${i + 1}]`] = a.exepath;
+  });
+
+  const c = ctx.container;
+  const pc = ctx.podContainer;
+  const pod = ctx.pod;
+  f['proc.is_container'] = c !== null || ctx.inContainerNs;
+  f['container.id'] = c ? c.id.slice(0, 12) : HOST;
+  f['container.full_id'] = c ? c.id : null;
+  f['container.runtime'] = c ? pc?.runtime ?? c.runtime : null;
+  f['container.name'] = pc?.name ?? null;
+  f['container.image'] = pc?.image ?? null;
+  f['container.image_id'] = pc?.imageId || null;
+  f['container.privileged'] = pc ? pc.security.privileged : null;
+  f['container.caps_added'] = pc ? [...pc.security.capabilitiesAdded] : null;
+  f['k8s.ns.name'] = pod?.namespace ?? null;
+  f['k8s.pod.name'] = pod?.name ?? null;
+  f['k8s.pod.uid'] = pod?.uid ?? c?.podUid ?? null;
+  f['k8s.pod.labels'] = pod?.labels ?? null;
+  f['k8s.pod.sa'] = pod?.serviceAccount ?? null;
+  f['k8s.pod.host_pid'] = pod ? pod.hostPID : null;
+  f['k8s.pod.host_network'] = pod ? pod.hostNetwork : null;
+  f['k8s.node.name'] = nodeName;
+  return f;
+}

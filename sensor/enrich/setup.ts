@@ -1,0 +1,67 @@
+// Builds the enrichment stage: process cache, cgroup resolver and, when a
+// cluster is configured, the pod cache. Standalone mode (no kubeconfig, not
+// in a pod) never loads the Kubernetes client.
+import * as os from 'node:os';
+import type { Logger } from '../log';
+import { CgroupResolver } from './cgroups';
+import { Enricher } from './enricher';
+import type { PodCache } from './k8s/pods';
+import { ProcessCache } from './process-cache';
+
+export interface EnrichSetupOptions {
+  log: Logger;
+  /** Node name as spec.nodeName spells it; default $NODE_NAME, else the hostname. */
+  nodeName?: string;
+  /** A kubeconfig file. Without one, the in-cluster service account is used when
+   *  the sensor runs in a pod, and Kubernetes is off otherwise. */
+  kubeconfig?: string;
+  /** Turn the pod lookups off even in a cluster. */
+  noK8s?: boolean;
+  /** How long deleted pods still answer lookups. */
+  podGraceMs?: number;
+}
+
+export interface EnrichStage {
+  enricher: Enricher;
+  processes: ProcessCache;
+  cgroups: CgroupResolver;
+  pods: PodCache | null;
+  /** Seed the process cache from /proc: call right after the kernel source starts. */
+  seed(): void;
+  stop(): void;
+}
+
+export function defaultNodeName(): string {
+  return process.env.NODE_NAME || os.hostname();
+}
+
+export async function createEnrichStage(o: EnrichSetupOptions): Promise<EnrichStage> {
+  const nodeName = o.nodeName ?? defaultNodeName();
+  const processes = new ProcessCache();
+  const cgroups = new CgroupResolver();
+  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
+  let pods: PodCache | null = null;
+  if (!o.noK8s && (o.kubeconfig || inCluster)) {
+    const { PodCache } = await import('./k8s/pods');
+    pods = new PodCache({
+      nodeName,
+      log: o.log,
+      ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+      ...(o.podGraceMs !== undefined ? { graceMs: o.podGraceMs } : {}),
+    });
+    await pods.start();
+    o.log.info({ node: nodeName, kubeconfig: o.kubeconfig ?? 'in-cluster' }, 'watching this node\'s pods');
+  }
+  const enricher = new Enricher({ processes, cgroups, pods, nodeName });
+  return {
+    enricher,
+    processes,
+    cgroups,
+    pods,
+    seed: () => {
+      const r = processes.seed();
+      o.log.debug({ seeded: r.seeded, vanished: r.vanished, ms: r.ms }, 'process cache seeded from /proc');
+    },
+    stop: () => pods?.stop(),
+  };
+}
