@@ -35,12 +35,30 @@ function seqLen(buf: Uint8Array, i: number, end: number): number {
   return n;
 }
 
+/** Below this length a byte loop beats isAscii()/isUtf8() (each makes a view). */
+const SHORT = 256;
+
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /** Decode buf[start, end) without loss (see above). */
 export function decodeBytes(buf: Buffer, start: number, end: number): string {
   if (end <= start) return '';
-  const sub = buf.subarray(start, end);
-  if (isAscii(sub)) return buf.toString('latin1', start, end);
-  if (isUtf8(sub)) return buf.toString('utf8', start, end);
+  // Buffer's own slicers skip toString()'s argument checks: most paths and
+  // arguments are short ASCII, and this is the decoder's hottest line.
+  const fast = buf as unknown as FastSlices;
+  if (end - start < SHORT) {
+    let i = start;
+    while (i < end && buf[i] < 0x80) i++;
+    if (i === end) return fast.latin1Slice(start, end);
+  } else {
+    const sub = buf.subarray(start, end);
+    if (isAscii(sub)) return fast.latin1Slice(start, end);
+    if (isUtf8(sub)) return fast.utf8Slice(start, end);
+  }
+  if (isUtf8(buf.subarray(start, end))) return fast.utf8Slice(start, end);
   let out = '';
   let run = start;
   let i = start;
