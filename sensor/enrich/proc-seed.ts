@@ -4,8 +4,11 @@
 // workload (comm, arguments, paths) are decoded without loss.
 import * as fs from 'node:fs';
 import { decodeBytes, splitArgs } from '../decode/strings';
+import type { ProcessFields } from './process-types';
 
-export interface ProcRecord {
+/** What /proc tells of a process: the cache's own fields, plus these. */
+export interface ProcRecord
+  extends Pick<ProcessFields, 'args' | 'cwd' | 'uid' | 'gid' | 'auid' | 'cgroupId' | 'mntns' | 'pidns'> {
   pid: number;
   ppid: number;
   /** /proc/<pid>/stat field 22: start after boot, in clock ticks. */
@@ -13,14 +16,6 @@ export interface ProcRecord {
   name: string;
   /** The exe link (the mapped file); '' for kernel threads and zombies. */
   exe: string;
-  args: string[];
-  cwd: string;
-  uid: number;
-  gid: number;
-  auid: number;
-  cgroupId: number;
-  mntns: number;
-  pidns: number;
 }
 
 const UNSET_AUID = 4294967295;
