@@ -2,6 +2,8 @@
 // number here comes from the run; the only constants are the aim and the
 // reference figures quoted from docs/environment.md.
 import type { ConnectResult } from './connect';
+import type { CostResult, EnrichResult, MemPoint } from './enrich';
+import { DEFAULT_PROCESS_CACHE_OPTIONS } from '../sensor/enrich/process-types';
 import type { BpfCostResult } from './bpfstats';
 import type { LoadRun } from './e2e';
 import type { CpuShare, Machine } from './machine';
@@ -33,6 +35,7 @@ export interface BenchData {
   slowdown: SlowdownResult;
   cost: BpfCostResult | { skipped: string };
   connect: ConnectResult;
+  enrich: EnrichResult;
   totalS: number;
   scale?: string;
 }
@@ -49,6 +52,36 @@ function us(ns: number): string {
 
 function costOk(c: BenchData['cost']): c is BpfCostResult {
   return !('skipped' in c);
+}
+
+function mb(bytes: number): string {
+  return `${num(bytes / (1 << 20), 1)} MiB`;
+}
+
+function signedMb(bytes: number): string {
+  return `${bytes >= 0 ? '+' : ''}${mb(bytes)}`;
+}
+
+/** Increase of each memory point over the one before, by whose it is. */
+function memShares(e: EnrichResult): { sensorRss: number; sensorHeap: number; benchRss: number; benchHeap: number; of: (label: RegExp) => MemPoint & { dRss: number; dHeap: number } } {
+  const rows = e.memory.map((m, i) => ({ ...m, dRss: i ? m.rss - e.memory[i - 1].rss : 0, dHeap: i ? m.heapUsed - e.memory[i - 1].heapUsed : 0 }));
+  const sum = (owner: MemPoint['owner'], k: 'dRss' | 'dHeap'): number => rows.filter((r) => r.owner === owner).reduce((a, r) => a + r[k], 0);
+  return {
+    sensorRss: sum('sensor', 'dRss'),
+    sensorHeap: sum('sensor', 'dHeap'),
+    benchRss: sum('bench', 'dRss'),
+    benchHeap: sum('bench', 'dHeap'),
+    of: (label) => rows.find((r) => label.test(r.label)) ?? { ...rows[0], dRss: NaN, dHeap: NaN },
+  };
+}
+
+/** The point after both caches are full (the acceptance figure). */
+function fullPoint(e: EnrichResult): MemPoint {
+  return e.memory.find((m) => m.label.startsWith('ProcessCache filled')) ?? e.memory[e.memory.length - 1];
+}
+
+function scaleLabel(c: CostResult): string {
+  return `${num(c.pods)} pods, ${num(c.processes)} processes`;
 }
 
 /** The highest rate-limited run without drops that reached its target. */
@@ -133,6 +166,37 @@ function figures(d: BenchData): Row[] {
     [`connect loop with connect and accept traced (median of ${c.traced.length})`, `${num(c.tracedMedian)} ns`, `connects and accepts not delivered: ${num(lost)}`],
     ['Added by the sensor per connection', `+${num(c.addedNs)} ns (${pct(c.ratio)}, ×${c.ratio.toFixed(2)})`, 'connect+accept programs on the syscall tracepoints'],
   );
+  const e = d.enrich;
+  const sh = memShares(e);
+  const full = fullPoint(e);
+  const pods = sh.of(/^PodCache synced/);
+  const procs = sh.of(/^ProcessCache filled/);
+  const lib = sh.of(/client-node loaded/);
+  const cg = sh.of(/^CgroupResolver/);
+  rows.push(
+    [
+      `Benchmark process RSS with ${num(e.pods)} pods and ${num(e.processes)} processes cached`,
+      `${mb(full.rss)} (heap ${mb(full.heapUsed)})`,
+      `issue 4: report RSS at this scale; includes the benchmark's own fake API server and process list (+${mb(sh.benchRss)} RSS) and what earlier stages left`,
+    ],
+    [
+      'RSS added by the enrichment state at that scale',
+      `+${mb(sh.sensorRss)} (heap +${mb(sh.sensorHeap)})`,
+      `pod cache +${mb(pods.dRss)} (heap +${mb(pods.dHeap)}), process cache +${mb(procs.dRss)} (heap +${mb(procs.dHeap)}), ` +
+        `client library +${mb(lib.dRss)} (heap +${mb(lib.dHeap)}), cgroup table heap +${mb(cg.dHeap)}, RSS after the timed events ${signedMb(sh.of(/enriched open events/).dRss)}; see stage 6`,
+    ],
+    [
+      `Enricher.enrich() per open event, ${scaleLabel(e.large)} (median of ${e.large.rounds.length})`,
+      `${num(e.large.enrichNs)} ns`,
+      `${num(100 * e.large.containerShare)}% of events in containers, ${num(e.large.avgAncestors, 1)} ancestors on average`,
+    ],
+    [`enrich() + contextFields() per open event, ${scaleLabel(e.large)}`, `${num(e.large.fieldsNs)} ns`, `whole path with decode and toFields(): ${num(e.large.allNs)} ns`],
+    [
+      `The same with ${scaleLabel(e.small)}`,
+      `${num(e.small.enrichNs)} ns / ${num(e.small.fieldsNs)} ns`,
+      `large scale costs ×${(e.large.enrichNs / e.small.enrichNs).toFixed(1)} (enrich) and ×${(e.large.fieldsNs / e.small.fieldsNs).toFixed(1)} (with fields)`,
+    ],
+  );
   return rows;
 }
 
@@ -194,6 +258,57 @@ const LOAD_HEAD = [
   'wake-ups',
   'records per wake-up',
 ];
+
+function enrichNotes(e: EnrichResult): string[] {
+  const out: string[] = [];
+  const L = e.large;
+  const S = e.small;
+  const sh = memShares(e);
+  const pods = sh.of(/^PodCache synced/);
+  const procs = sh.of(/^ProcessCache filled/);
+  const bad = [L, S].filter((c) => c.enricher.processMisses || c.enricher.podMisses || c.enricher.errors || c.cgroupProcReads || c.podMisses);
+  if (bad.length) {
+    out.push(
+      `**Enrichment missed**: ${bad.map((c) => `${scaleLabel(c)}: ${num(c.enricher.processMisses)} process misses, ${num(c.enricher.podMisses)} pod misses, ` +
+        `${num(c.enricher.errors)} errors, ${num(c.cgroupProcReads)} /proc reads`).join('; ')}. Every synthetic event should have found its process, container and pod.`,
+    );
+  }
+  out.push(
+    `Enrichment at ${scaleLabel(L)}: enrich() took ${num(L.enrichNs)} ns per open event against ${num(S.enrichNs)} ns with ${scaleLabel(S)} ` +
+      `(×${(L.enrichNs / S.enrichNs).toFixed(1)}); the work per event is the same (a process lookup, ${num(L.avgAncestors, 1)} ancestors, the container ` +
+      'cached per process, one pod lookup), so the difference is what tables this size cost in memory accesses and garbage collection. ' +
+      `With decoding (${num(L.decodeNs)} ns) and toFields() (${num(L.toFieldsNs)} ns), an enriched open event as trace -o json builds it costs ` +
+      `${num(L.allNs)} ns before serialisation: at most ${rateOf(L.allNs)} per core.`,
+  );
+  const cf = L.fieldsNs - L.enrichNs;
+  if (cf > L.enrichNs) {
+    out.push(
+      `contextFields() costs more than enrich(): about ${num(cf)} of the ${num(L.fieldsNs)} ns (${num(S.fieldsNs - S.enrichNs)} ns at the small scale), ` +
+        'for some 40 assignments. A likely cause, seen outside this benchmark: the ancestor fields are written under computed keys ' +
+        '(`proc.aname[${i + 1}]`), which makes V8 turn the fields object into a slow dictionary, so every later assignment, ' +
+        'and JSON.stringify() of it, takes the slow path.',
+    );
+  }
+  out.push(
+    `Memory per item at this scale (heap after a forced GC): ${num(pods.dHeap / e.pods)} bytes per pod in the pod cache ` +
+      `(a pod is ${num(e.podJsonBytes)} bytes of JSON here), ${num(procs.dHeap / e.processes)} bytes per process in the process cache. ` +
+      (Number.isFinite(e.build.podIndexHeap)
+        ? `The PodIndex (what lookups return) accounts for ${mb(e.build.podIndexHeap)} of the pod cache's ${mb(pods.dHeap)}; the rest is the client library's informer, which keeps every pod object whole.`
+        : ''),
+  );
+  if (e.processes > DEFAULT_PROCESS_CACHE_OPTIONS.maxEntries) {
+    out.push(
+      `The ProcessCache's default bound (maxEntries ${num(DEFAULT_PROCESS_CACHE_OPTIONS.maxEntries)}) is below ${num(e.processes)} processes: ` +
+        `stage 6 raises it to ${num(e.processCacheEntries)}. With the defaults, a node this busy would evict live processes from the cache.`,
+    );
+  }
+  if (!e.gc) out.push('Stage 6 could not force garbage collections: its memory figures include garbage.');
+  return out;
+}
+
+function rateOf(nsPerEvent: number): string {
+  return rate(1e9 / nsPerEvent);
+}
 
 function notes(d: BenchData): string[] {
   const out: string[] = [];
@@ -287,6 +402,7 @@ function notes(d: BenchData): string[] {
         'program run, so its generator timing is not used elsewhere.',
     );
   }
+  out.push(...enrichNotes(d.enrich));
   const otherEvents = [...d.e2e, ...d.steady, ...d.search].reduce((a, e) => a + e.other, 0);
   if (otherEvents > 0) {
     out.push(
@@ -298,7 +414,7 @@ function notes(d: BenchData): string[] {
   if (busy > 0.15 || d.during.stealShare > 0.02 || holders.length) {
     out.push(
       `The machine was not quiet: other work kept ${d.idleCheck.otherCores.toFixed(2)} cores busy just before the run and ` +
-        `${d.during.otherCores.toFixed(2)} on average during it (stages 1–4: ${d.stageOther.map((x) => x.toFixed(2)).join(', ')}), ` +
+        `${d.during.otherCores.toFixed(2)} on average during it (stages 1–${d.stageOther.length}: ${d.stageOther.map((x) => x.toFixed(2)).join(', ')}), ` +
         `of ${d.machine.nproc}; hypervisor steal ${num(100 * d.during.stealShare, 1)}%` +
         (holders.length ? `; other processes held BPF programs (which may trace the generators too): ${holders.map((h) => `${h.comm} (pid ${h.pid}, ${h.programs})`).join(', ')}` : '') +
         '. Figures from a shared VM vary from run to run.',
@@ -367,6 +483,20 @@ export function markdown(d: BenchData): string {
       'accept and close of both ends on loopback (reset on close, so no TIME_WAIT), timing itself; ' +
       `${d.connect.base.length} times with no sensor and as often with the sensor tracing \`connect\` and \`accept\` ` +
       '(bpf/net.bpf.c), alternately; medians compared. Every connect and accept of the loop must be delivered.',
+    `6. **Enrichment at scale.** In the benchmark's process, no BPF: a fake API server (test/k8s/fake-apiserver.ts) with ${num(d.enrich.pods)} ` +
+      'pods on this node, one container each, and a `PodCache` synced from it over HTTP through @kubernetes/client-node; a ' +
+      '`CgroupResolver` on a temporary cgroupfs-style tree (`kubepods/<qos>/pod<uid>/<container id>` per pod, host services ' +
+      'under system.slice and user.slice) whose directory inodes are the events\' cgroup ids; a `ProcessCache` filled with ' +
+      `${num(d.enrich.processes)} processes (${num(d.enrich.containerProcesses)} in containers, the rest on the host, trees up to ` +
+      `${d.enrich.maxDepth} deep) by a fork and an exec event each. Memory (\`process.memoryUsage()\` after forced garbage collections) is read ` +
+      'before and after each piece is built. Then open events of processes drawn at random are enriched: each record is written ' +
+      'byte by byte after sensor/decode/layout.ts and decoded with `decodeRecord()`, so the events are the decoder\'s own objects. ' +
+      `Each batch of ${num(d.enrich.large.eventsPerRound >= 10_000 ? 10_000 : d.enrich.large.eventsPerRound)} records is timed decoding alone, ` +
+      'decoding + `Enricher.enrich()`, then on another batch decoding + `toFields()`, and decoding + `toFields()` + `enrich()` + ' +
+      '`contextFields()`; the differences are the per-event costs, with every object dying young as in the sensor (the two ' +
+      'baselines, decoding alone and decoding + `toFields()`, are the faster of two passes, so that a pause cannot make a difference negative). ' +
+      `${num(d.enrich.large.eventsPerRound)} events per round and per timing, a warm-up round of half that and ${d.enrich.large.rounds.length} counted, medians reported; ` +
+      `then the same with ${scaleLabel(d.enrich.small)}.`,
     '',
     '## Results',
     '',
@@ -446,7 +576,77 @@ export function markdown(d: BenchData): string {
     ),
     '',
   );
+  lines.push(...enrichDetails(d.enrich));
   return lines.join('\n');
+}
+
+function costRow(c: CostResult, label: string, r: CostResult['warmup']): string[] {
+  return [scaleLabel(c), label, num(r.decodeNs), num(r.toFieldsNs), num(r.enrichNs), num(r.fieldsNs), num(r.allNs)];
+}
+
+function enrichDetails(e: EnrichResult): string[] {
+  const sh = memShares(e);
+  const rows = e.memory.map((m, i) => {
+    const prev = e.memory[i - 1];
+    return [
+      m.label,
+      mb(m.rss),
+      prev ? signedMb(m.rss - prev.rss) : '',
+      mb(m.heapUsed),
+      prev ? signedMb(m.heapUsed - prev.heapUsed) : '',
+      m.owner === 'sensor' ? 'sensor' : m.owner === 'bench' ? 'benchmark' : '',
+    ];
+  });
+  rows.push(['sum of the sensor\'s increases', '', `+${mb(sh.sensorRss)}`, '', `+${mb(sh.sensorHeap)}`, 'sensor']);
+  const b = e.build;
+  const checks = (c: CostResult): string[] => [
+    scaleLabel(c),
+    num(c.enricher.events),
+    `${num(100 * c.containerShare, 1)}%`,
+    num(c.avgAncestors, 2),
+    num(c.enricher.processMisses),
+    `${num(c.podHits)} / ${num(c.enricher.podMisses)}`,
+    num(c.cgroupProcReads),
+    `${num(c.processCache.size)} / ${num(c.processCache.evictions)}`,
+    num(c.enricher.errors),
+  ];
+  return [
+    '### 6. Enrichment at scale',
+    '',
+    `${num(e.pods)} pods (${num(e.podJsonBytes)} bytes of JSON each, shaped like a Deployment's with managedFields), ${num(e.processes)} processes ` +
+      `(${num(e.containerProcesses)} in containers, ${num(e.hostProcesses)} on the host; deepest ${e.maxDepth} below pid 1), ` +
+      `process cache bound ${num(e.processCacheEntries)}. Memory after forced garbage collections${e.gc ? '' : ' (not available: figures include garbage)'}; ` +
+      '"whose" says whether an increase is the sensor\'s state or the benchmark\'s scaffolding.',
+    '',
+    table(['after', 'RSS', 'Δ RSS', 'heap used', 'Δ heap', 'whose'], rows),
+    '',
+    `Building: ${num(b.serverMs / 1000, 1)} s to add the pods to the fake server; the PodCache synced in ${num(b.syncMs / 1000, 1)} s ` +
+      `(list of ${num(e.pod.pods)} pods, ${num(e.pod.containers)} containers` +
+      (Number.isFinite(b.podIndexHeap) ? `; a PodIndex of the same pods alone holds ${mb(b.podIndexHeap)} of heap` : '') +
+      `); ${num(b.treeMs / 1000, 1)} s to make the cgroup tree, ${num(b.rescanMs)} ms for the resolver to walk its ${num(b.rescanDirs)} directories; ` +
+      `enrich() took ${num(b.fillNsPerEvent)} ns per fork or exec event while learning the processes (${num(b.fillEvents)} events, decoding excluded). ` +
+      `The whole stage, both scales, building and tearing down included, took ${num(e.elapsedS)} s.`,
+    '',
+    'ns per open event; enrich = (decode + enrich) − decode, enrich + contextFields = (decode + toFields + enrich + contextFields) − (decode + toFields); ' +
+      'whole path = decode + toFields + enrich + contextFields. The warm-up round has half the events.',
+    '',
+    table(
+      ['scale', 'round', 'decode', 'toFields', 'enrich', 'enrich + contextFields', 'whole path'],
+      [e.large, e.small].flatMap((c) => [
+        costRow(c, 'warm-up', c.warmup),
+        ...c.rounds.map((r, i) => costRow(c, String(i + 1), r)),
+        [`**${scaleLabel(c)}**`, '**median**', num(c.decodeNs), num(c.toFieldsNs), `**${num(c.enrichNs)}**`, `**${num(c.fieldsNs)}**`, num(c.allNs)],
+      ]),
+    ),
+    '',
+    'Counted rounds:',
+    '',
+    table(
+      ['scale', 'events enriched', 'in a container', 'ancestors per event', 'process misses', 'pod hits / misses', '/proc reads for cgroups', 'process cache size / evictions', 'errors'],
+      [checks(e.large), checks(e.small)],
+    ),
+    '',
+  ];
 }
 
 export function summary(d: BenchData): string {

@@ -6,7 +6,9 @@
 // against open-loop generators at full speed and at a few steady rates, with
 // a search for the highest rate without kernel drops if a full-speed run
 // dropped, 3. the generator's slowdown with the sensor attached, 4. time
-// inside the BPF programs per open.
+// inside the BPF programs per open, 5. a connect loop with and without the
+// sensor, 6. enrichment (process, cgroup and pod caches) at the scale of a
+// busy node: RSS and the cost per event, no BPF.
 //
 // Knobs for trying the benchmark itself, not for published figures:
 //   BENCH_SCALE=0.1      scale every operation count
@@ -14,6 +16,7 @@
 //   BENCH_OUT=FILE       write the report elsewhere than BENCHMARKS.md
 //   BENCH_LOG_LEVEL=...  the sensor's own log level (default error)
 import { connectLoop } from './connect';
+import { cleanupEnrich, enrichmentCost } from './enrich';
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bpfCost, restoreBpfStats } from './bpfstats';
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   // Other work during each stage, so a disturbed stage can be told apart.
   const stageOther: number[] = [];
   const stage = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    progress(`stage ${stageOther.length + 1}/5: ${title}`);
+    progress(`stage ${stageOther.length + 1}/6: ${title}`);
     const a = cpuSnapshot();
     const v = await fn();
     const share = cpuShare(a, cpuSnapshot(), m.nproc);
@@ -134,6 +137,9 @@ async function main(): Promise<void> {
   );
   const cost = await stage('time inside the BPF programs (kernel.bpf_stats_enabled)', () => bpfCost(TARGET, scaled(200_000)));
   const connect = await stage('connect loop (with and without the sensor)', () => connectLoop(scaled(20_000), 5));
+  const enrich = await stage('enrichment with 10,000 pods and 100,000 processes (no BPF)', () =>
+    enrichmentCost(10_000, 100_000, scaled(100_000)),
+  );
 
   const data: BenchData = {
     machine: m,
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     slowdown: slow,
     cost,
     connect,
+    enrich,
     totalS: secs(started, process.hrtime.bigint()),
     scale: process.env.BENCH_SCALE,
   };
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
 
 function interrupted(sig: NodeJS.Signals): void {
   restoreBpfStats();
+  cleanupEnrich();
   killAll();
   process.stderr.write(`bench: interrupted by ${sig}\n`);
   process.exit(130);
@@ -172,6 +180,7 @@ process.once('SIGTERM', interrupted);
 
 main().catch((err: unknown) => {
   restoreBpfStats();
+  cleanupEnrich();
   killAll();
   if (err instanceof Unfit) process.stderr.write(`bench: cannot run: ${err.message}\n`);
   else process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack : String(err)}\n`);

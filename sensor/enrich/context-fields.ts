@@ -20,11 +20,24 @@ export function contextFields(ctx: Context, nodeName: string, f: Fields): Fields
   f['proc.pname'] = parent?.name ?? null;
   f['proc.pexepath'] = parent?.exepath ?? null;
   f['proc.pcmdline'] = parent ? parent.args.join(' ') : null;
-  ctx.ancestors.forEach((a, i) => {
-    f[`proc.aname[${i + 1}]`] = a.name;
-    f[`proc.apid[${i + 1}]`] = a.pid;
-    f[`proc.aexepath[${i + 1}]`] = a.exepath;
-  });
+  // Constant keys, always present: computed keys (`proc.aname[${i}]`) turn
+  // the object into a slow dictionary (about 8 us an event, bench stage 6).
+  const a = ctx.ancestors;
+  f['proc.aname[1]'] = a[0]?.name ?? null;
+  f['proc.apid[1]'] = a[0]?.pid ?? null;
+  f['proc.aexepath[1]'] = a[0]?.exepath ?? null;
+  f['proc.aname[2]'] = a[1]?.name ?? null;
+  f['proc.apid[2]'] = a[1]?.pid ?? null;
+  f['proc.aexepath[2]'] = a[1]?.exepath ?? null;
+  f['proc.aname[3]'] = a[2]?.name ?? null;
+  f['proc.apid[3]'] = a[2]?.pid ?? null;
+  f['proc.aexepath[3]'] = a[2]?.exepath ?? null;
+  f['proc.aname[4]'] = a[3]?.name ?? null;
+  f['proc.apid[4]'] = a[3]?.pid ?? null;
+  f['proc.aexepath[4]'] = a[3]?.exepath ?? null;
+  f['proc.aname[5]'] = a[4]?.name ?? null;
+  f['proc.apid[5]'] = a[4]?.pid ?? null;
+  f['proc.aexepath[5]'] = a[4]?.exepath ?? null;
 
   const c = ctx.container;
   const pc = ctx.podContainer;

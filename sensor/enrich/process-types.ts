@@ -71,7 +71,8 @@ export const DEFAULT_PROCESS_CACHE_OPTIONS: ProcessCacheOptions = {
   procRoot: '/proc',
   cgroupRoot: '/sys/fs/cgroup',
   graceMs: 30_000,
-  maxEntries: 65_536,
+  // A busy node runs 100k processes (bench stage 6: about 1 KB each).
+  maxEntries: 131_072,
   now: () => performance.now(),
   clkTck: 100,
   procFallback: true,

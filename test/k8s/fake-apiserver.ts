@@ -9,7 +9,7 @@
 // Test controls: add/update/delete pods, expire the history, drop watches,
 // stop and restart on the same port, refuse or black-hole connections.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import * as os from 'node:os';
@@ -51,6 +51,12 @@ export interface FakeApiServerOptions {
 }
 
 export type Unreachable = 'refuse' | 'hang' | false;
+
+/** Temp directories of kubeconfigs written here, removed when the process exits. */
+const madeDirs = new Set<string>();
+process.once('exit', () => {
+  for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
+});
 
 export class FakeApiServer {
   readonly requests: RequestRecord[] = [];
@@ -184,7 +190,11 @@ export class FakeApiServer {
   }
 
   /** A kubeconfig file pointing at this server (plain http, which needs insecure-skip-tls-verify). */
-  writeKubeconfig(dir = mkdtempSync(path.join(os.tmpdir(), 'fake-apiserver-'))): string {
+  writeKubeconfig(dir?: string): string {
+    if (!dir) {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'fake-apiserver-'));
+      madeDirs.add(dir);
+    }
     const file = path.join(dir, 'kubeconfig');
     const user = this.opts.token ? `\n    token: ${this.opts.token}` : '\n    username: nobody\n    password: nothing';
     writeFileSync(
