@@ -155,11 +155,9 @@ export async function runTrace(argv: string[]): Promise<number> {
     traceSelf: opts.traceSelf,
     dns: opts.dnsTimeoutMs ? { timeoutMs: opts.dnsTimeoutMs } : undefined,
   });
-  stage.seed();
-  if (columns) write(columns.header());
-  log.info({ gadgets: opts.types, output: opts.output }, 'tracing');
-
-  return await new Promise<number>((resolve) => {
+  // Handlers first, then "tracing": a signal sent the moment a supervisor
+  // reads that line must find them installed, not the default action.
+  const exited = new Promise<number>((resolve) => {
     let done = false;
     const finish = async (why: string): Promise<void> => {
       if (done) return;
@@ -190,4 +188,8 @@ export async function runTrace(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => void finish('SIGTERM'));
     if (opts.timeoutS) setTimeout(() => void finish('timeout'), opts.timeoutS * 1000);
   });
+  stage.seed();
+  if (columns) write(columns.header());
+  log.info({ gadgets: opts.types, output: opts.output }, 'tracing');
+  return await exited;
 }
