@@ -11,6 +11,7 @@
 // Every event is a real decoder object: its record is written byte by byte
 // after sensor/decode/layout.ts and read back with decodeRecord(), outside
 // the timed loops.
+import type { EventHeader } from '../sensor/decode/types';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -167,21 +168,8 @@ function u64(buf: Buffer, at: number, n: number): void {
   buf.writeUInt32LE(Math.floor(n / 0x100000000), at + 4);
 }
 
-interface HeaderSpec {
-  ktime: number;
-  startTime: number;
-  cgroupId: number;
-  pid: number;
-  tid: number;
-  ppid: number;
-  vpid: number;
-  uid: number;
-  gid: number;
-  mntns: number;
-  pidns: number;
-  netns: number;
-  comm: string;
-}
+/** The header fields a synthetic record sets (auid is always unset). */
+type HeaderSpec = Omit<EventHeader, 'auid'>;
 
 /**
  * Records written one after another into one buffer, each after an 8-byte
