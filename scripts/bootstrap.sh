@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the sensor needs on a fresh Debian machine (apt packages,
 # npm ci), then builds. With --test, also what the tests drive: runc and
-# busybox for real containers, iproute2 for network namespaces. Safe to run
+# busybox for real containers, iproute2 for network namespaces, librdkafka
+# for the Kafka mock cluster. Safe to run
 # again: it only installs what is missing and only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,8 @@ if ((for_tests)); then
   command -v runc >/dev/null 2>&1 || missing+=(runc)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # The Kafka tests run librdkafka's mock cluster (a real-protocol broker).
+  [ -f /usr/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev librdkafka1)
 fi
 
 if ((${#missing[@]})); then
