@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // The `sensor` command.
+import { runRules } from './rules';
 import { TRACE_USAGE, runTrace } from './trace';
 import { UsageError } from './usage';
 
 const USAGE = `usage: sensor COMMAND [options]
 
 Commands:
+  run               the sensor: kernel events, context, rules; alerts out
   trace GADGET...   live kernel events from this host and its containers
+  rules CMD PATH... validate, test or list rule files
   help              this text
 
-Run "sensor trace --help" for the trace options.
+Run "sensor COMMAND --help" for its options.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -25,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return runTrace(rest);
   }
+  if (cmd === 'rules') return runRules(rest);
   throw new UsageError(`unknown command "${cmd}"`);
 }
 
