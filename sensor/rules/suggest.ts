@@ -17,7 +17,8 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest candidate, if it is close enough to be a likely typo. */
-export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+export function nearest(name: string, from: Iterable<string>): string | undefined {
+  const candidates = [...from];
   let best: string | undefined;
   let bestD = Infinity;
   const lower = name.toLowerCase();
