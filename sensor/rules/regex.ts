@@ -17,6 +17,93 @@ export const REGEX_INPUT_MAX = 65536;
 
 export class RegexError extends Error {}
 
+/** V8's linear engine refuses counted repetition above 16; longer counts are
+ *  split into a sequence of pieces of at most 16, which matches the same. */
+const MAX_PIECE = 16;
+/** Largest count a pattern may ask for. */
+const MAX_COUNT = 1000;
+
+function atomEnd(p: string, i: number): number {
+  const c = p[i];
+  if (c === '\\') {
+    const n = p[i + 1];
+    if (n === 'x') return i + 4;
+    if (n === 'u') return p[i + 2] === '{' ? p.indexOf('}', i) + 1 || p.length : i + 6;
+    if (n === 'c') return i + 3;
+    if ((n === 'p' || n === 'P') && p[i + 2] === '{') return p.indexOf('}', i) + 1 || p.length;
+    return i + 2;
+  }
+  if (c === '[') {
+    let j = i + 1;
+    if (p[j] === '^') j++;
+    for (; j < p.length; j++) {
+      if (p[j] === '\\') j++;
+      else if (p[j] === ']') return j + 1;
+    }
+    return p.length;
+  }
+  return i + 1;
+}
+
+function groupEnd(p: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < p.length; j++) {
+    const c = p[j];
+    if (c === '\\') j++;
+    else if (c === '[') j = atomEnd(p, j) - 1;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j + 1;
+  }
+  return p.length;
+}
+
+function repeat(atom: string, count: number, lazy: string): string {
+  let out = '';
+  for (let left = count; left > 0; left -= MAX_PIECE) out += `(?:${atom}){${Math.min(left, MAX_PIECE)}}${lazy}`;
+  return out;
+}
+
+function optional(atom: string, count: number, lazy: string): string {
+  let out = '';
+  for (let left = count; left > 0; left -= MAX_PIECE) out += `(?:${atom}){0,${Math.min(left, MAX_PIECE)}}${lazy}`;
+  return out;
+}
+
+/** Rewrites counted repetitions the linear engine cannot take as they are. */
+export function splitCounts(p: string): string {
+  let out = '';
+  let i = 0;
+  while (i < p.length) {
+    let end: number;
+    let atom: string;
+    if (p[i] === '(') {
+      end = groupEnd(p, i);
+      const inner = p.slice(i + 1, end - 1);
+      const prefix = /^\?(?:[:=!]|<[=!]|<[A-Za-z_$][\w$]*>)/.exec(inner)?.[0] ?? '';
+      atom = '(' + prefix + splitCounts(inner.slice(prefix.length)) + ')';
+    } else {
+      end = atomEnd(p, i);
+      atom = p.slice(i, end);
+    }
+    const q = /^\{(\d+)(,(\d*))?\}(\??)/.exec(p.slice(end));
+    if (q && !'|^$'.includes(atom)) {
+      const min = Number(q[1]);
+      const max = q[2] === undefined ? min : q[3] === '' ? Infinity : Number(q[3]);
+      if (min > MAX_COUNT || (max !== Infinity && max > MAX_COUNT)) throw new RegexError(`repetition {${q[1]}${q[2] ?? ''}} is larger than ${MAX_COUNT}`);
+      if (max !== Infinity && max < min) throw new RegexError(`repetition {${q[1]}${q[2]}} has its numbers out of order`);
+      if (min > MAX_PIECE || (max !== Infinity && max > MAX_PIECE)) {
+        const lazy = q[4];
+        out += repeat(atom, min, lazy) + (max === Infinity ? `(?:${atom})*${lazy}` : optional(atom, max - min, lazy));
+        i = end + q[0].length;
+        continue;
+      }
+    }
+    out += atom;
+    i = end;
+  }
+  return out;
+}
+
 /**
  * Compile for linear-time matching. Flag `i` (the linear engine lacks it) is
  * done by lower-casing: the pattern outside escapes here, the input at match
@@ -25,8 +112,8 @@ export class RegexError extends Error {}
 export function linearRegExp(pattern: string, flags: string): RegExp {
   enable();
   for (const f of flags) if (f !== 'i' && f !== 's' && f !== 'm') throw new RegexError(`unsupported regex flag "${f}" (use i, s or m)`);
-  let source = pattern;
-  if (flags.includes('i')) source = lowerOutsideEscapes(pattern);
+  let source = splitCounts(pattern);
+  if (flags.includes('i')) source = lowerOutsideEscapes(source);
   const rest = flags.replace('i', '');
   try {
     return new RegExp(source, rest + 'l');
