@@ -6,6 +6,23 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EXEC_DATA sizeof(struct exec_event)
 
+/*
+ * The controlling terminal as tty_devnum() gives it: the kernel's dev_t,
+ * MKDEV(major, minor_start + index), which is what /proc/<pid>/stat encodes
+ * as tty_nr. 0 when the session has no terminal.
+ */
+static __always_inline __u32 ctty_dev(struct task_struct *p)
+{
+	struct tty_struct *tty = BPF_CORE_READ(p, signal, tty);
+	__u32 major, minor;
+
+	if (!tty)
+		return 0;
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (major << 20) + minor;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -24,6 +41,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->ruid = BPF_CORE_READ(p, cred, uid.val);
 	e->old_pid = old_pid;
+	e->tty = ctty_dev(p);
+	e->pad = 0;
 	e->flags = 0;
 
 	off = EXEC_DATA;

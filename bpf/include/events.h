@@ -82,6 +82,8 @@ struct exec_event {
 	__u16 flags;
 	__u32 ruid;	     /* real uid */
 	__u32 old_pid;	     /* pid before exec (differs for a non-leader exec) */
+	__u32 tty;	     /* controlling terminal, kernel dev_t (MKDEV); 0 when none */
+	__u32 pad;
 };
 
 struct fork_event {

@@ -69,6 +69,17 @@ function header(b: Bytes, o: number): EventHeader {
   };
 }
 
+/**
+ * The kernel's dev_t (major << 20 | minor) in the encoding userspace sees
+ * (new_encode_dev, as /proc/<pid>/stat tty_nr and stat(2) st_rdev give it):
+ * low 8 minor bits, then 12 major bits, then the high minor bits.
+ */
+export function encodeDev(kdev: number): number {
+  const major = kdev >>> 20;
+  const minor = kdev & 0xfffff;
+  return ((minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)) >>> 0;
+}
+
 function exec(b: Bytes, o: number, len: number): ExecEvent | DecodeError {
   const v = b.view;
   const fnSize = v.getUint16(o + Exec.filenameSize, true);
@@ -95,6 +106,7 @@ function exec(b: Bytes, o: number, len: number): ExecEvent | DecodeError {
   ev.pathTruncated = (flags & (ExecFlags.FILENAME_TRUNCATED | ExecFlags.EXE_TRUNCATED | ExecFlags.CWD_TRUNCATED)) !== 0;
   ev.ruid = v.getUint32(o + Exec.ruid, true);
   ev.oldPid = v.getUint32(o + Exec.oldPid, true);
+  ev.tty = encodeDev(v.getUint32(o + Exec.tty, true));
   return ev;
 }
 

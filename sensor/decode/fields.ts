@@ -232,6 +232,7 @@ export function toFields(ev: SensorEvent, clock: BootClock | null): Fields {
       f['proc.argc'] = ev.argc;
       f['proc.args_truncated'] = ev.argsTruncated;
       f['user.ruid'] = ev.ruid;
+      f['proc.tty'] = ev.tty ?? 0;
       f['evt.res'] = 'SUCCESS';
       f['evt.rawres'] = 0;
       break;

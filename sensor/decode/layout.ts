@@ -30,7 +30,7 @@ export const Header = {
 } as const;
 
 export const Exec = {
-  size: 112,
+  size: 120,
   argc: 88,
   argsSize: 92,
   filenameSize: 96,
@@ -39,6 +39,7 @@ export const Exec = {
   flags: 102,
   ruid: 104,
   oldPid: 108,
+  tty: 112,
 } as const;
 
 export const ExecFlags = {

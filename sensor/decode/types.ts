@@ -37,6 +37,13 @@ export interface ExecEvent extends EventHeader {
   pathTruncated: boolean;
   ruid: number;
   oldPid: number;
+  /**
+   * The controlling terminal's device number as /proc/<pid>/stat field 7
+   * (tty_nr) encodes it, 0 when none (136 << 8 | n for /dev/pts/n, n < 256).
+   * Optional only so that events built by hand stay valid; the decoder
+   * always sets it.
+   */
+  tty?: number;
 }
 
 export interface ForkEvent extends EventHeader {

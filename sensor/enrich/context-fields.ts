@@ -16,6 +16,9 @@ export function contextFields(ctx: Context, nodeName: string, f: Fields): Fields
     f['proc.cmdline'] = p.args.join(' ');
     f['proc.cwd'] = p.cwd;
   }
+  // Exec events carry it from the kernel; null when the process is unknown.
+  if (f['proc.tty'] === undefined) f['proc.tty'] = p ? p.tty : null;
+  f['proc.exe_drift'] = ctx.exeDrift;
   const parent = ctx.ancestors[0];
   f['proc.pname'] = parent?.name ?? null;
   f['proc.pexepath'] = parent?.exepath ?? null;

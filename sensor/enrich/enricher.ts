@@ -1,11 +1,13 @@
 // Who did it: gives every event its process (and ancestors), container and
 // pod. Feeds the process cache with every process event, resolves a
 // process's cgroup to its container once (again only when the cgroup
-// changes), and looks the container up in the pod cache. Never throws;
-// counts what it could not find.
+// changes), and looks the container up in the pod cache. Tells the drift
+// tracker what containers write, and judges each exec against it (drift.ts).
+// Never throws; counts what it could not find.
 import type { SensorEvent } from '../decode/types';
 import type { ContainerRef } from './cgroup-path';
 import type { CgroupResolver } from './cgroups';
+import { DriftStats, DriftTracker } from './drift';
 import type { PodCache } from './k8s/pods';
 import type { PodContainerInfo, PodInfo } from './k8s/types';
 import type { ProcessCache } from './process-cache';
@@ -24,6 +26,12 @@ export interface Context {
   pod: PodInfo | undefined;
   /** Not in the host's mount or pid namespace. */
   inContainerNs: boolean;
+  /**
+   * The process runs a file its container wrote, made executable, renamed or
+   * linked into place after the sensor began watching (drift.ts); decided at
+   * its exec, inherited on fork. False for host processes and when unknown.
+   */
+  exeDrift: boolean;
 }
 
 export interface EnricherOptions {
@@ -33,6 +41,8 @@ export interface EnricherOptions {
   pods?: PodCache | null;
   nodeName: string;
   ancestors?: number;
+  /** Default: a DriftTracker with its default bounds. */
+  drift?: DriftTracker;
 }
 
 export interface EnricherStats {
@@ -42,6 +52,11 @@ export interface EnricherStats {
   /** Container events whose pod the pod cache did not know. */
   podMisses: number;
   errors: number;
+}
+
+/** The counters, with the drift tracker's (files held, evictions, drift execs). */
+export interface EnricherReport extends EnricherStats {
+  drift: DriftStats;
 }
 
 interface Resolved {
@@ -56,16 +71,22 @@ const NONE: Context = Object.freeze({
   podContainer: undefined,
   pod: undefined,
   inContainerNs: false,
+  exeDrift: false,
 });
 
 export class Enricher {
   /** A process's container, resolved once per process and cgroup. */
   private readonly byProcess = new WeakMap<ProcessInfo, Resolved>();
+  /** A process's drift verdict, from its exec (or its parent's, at fork);
+   *  held as long as the process cache holds the process. */
+  private readonly driftOf = new WeakMap<ProcessInfo, boolean>();
   private readonly s: EnricherStats = { events: 0, processMisses: 0, containerEvents: 0, podMisses: 0, errors: 0 };
   readonly nodeName: string;
+  readonly drift: DriftTracker;
 
   constructor(private readonly opts: EnricherOptions) {
     this.nodeName = opts.nodeName;
+    this.drift = opts.drift ?? new DriftTracker();
   }
 
   enrich(ev: SensorEvent): Context {
@@ -95,6 +116,7 @@ export class Enricher {
       if (proc) this.byProcess.set(proc, { cgroupId: ev.cgroupId, container });
     }
     const inContainerNs = ev.pid !== 0 && !cgroups.isHostProcess(ev.mntns, ev.pidns);
+    const exeDrift = this.exeDrift(ev, proc, ancestors, container);
     let podContainer: PodContainerInfo | undefined;
     let pod: PodInfo | undefined;
     if (container) {
@@ -105,10 +127,28 @@ export class Enricher {
         if (!pod) this.s.podMisses++;
       }
     }
-    return { proc, ancestors, container, podContainer, pod, inContainerNs };
+    return { proc, ancestors, container, podContainer, pod, inContainerNs, exeDrift };
   }
 
-  stats(): EnricherStats {
-    return { ...this.s };
+  private exeDrift(ev: SensorEvent, proc: ProcessInfo | undefined, ancestors: ProcessInfo[], container: ContainerRef | null): boolean {
+    const id = container ? container.id : null;
+    if (ev.type === 'exec') {
+      const drift = this.drift.isDrift(ev, id);
+      if (proc) this.driftOf.set(proc, drift);
+      return drift;
+    }
+    if (ev.type === 'open' || ev.type === 'syscall') this.drift.observe(ev, id);
+    if (!proc) return false;
+    let drift = this.driftOf.get(proc);
+    if (drift === undefined && ev.type === 'fork' && ancestors.length > 0) {
+      // A forked child runs its parent's image until it execs.
+      drift = this.driftOf.get(ancestors[0]);
+      if (drift !== undefined) this.driftOf.set(proc, drift);
+    }
+    return drift ?? false;
+  }
+
+  stats(): EnricherReport {
+    return { ...this.s, drift: this.drift.stats() };
   }
 }

@@ -8,7 +8,7 @@ import type { ProcessFields } from './process-types';
 
 /** What /proc tells of a process: the cache's own fields, plus these. */
 export interface ProcRecord
-  extends Pick<ProcessFields, 'args' | 'cwd' | 'uid' | 'gid' | 'auid' | 'cgroupId' | 'mntns' | 'pidns'> {
+  extends Pick<ProcessFields, 'args' | 'cwd' | 'tty' | 'uid' | 'gid' | 'auid' | 'cgroupId' | 'mntns' | 'pidns'> {
   pid: number;
   ppid: number;
   /** /proc/<pid>/stat field 22: start after boot, in clock ticks. */
@@ -50,7 +50,7 @@ function link(path: string): Buffer | null {
  * comm sits in parentheses and may itself hold ')' and spaces, so the fields
  * start after the last ')'. Returns null for a malformed line.
  */
-export function parseStat(buf: Buffer): { name: string; ppid: number; startTicks: number } | null {
+export function parseStat(buf: Buffer): { name: string; ppid: number; startTicks: number; tty: number } | null {
   const open = buf.indexOf(0x28); // (
   const close = buf.lastIndexOf(0x29); // )
   if (open < 0 || close < open) return null;
@@ -59,7 +59,9 @@ export function parseStat(buf: Buffer): { name: string; ppid: number; startTicks
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
-  return { name: decodeBytes(buf, open + 1, close), ppid, startTicks };
+  // Field 7, tty_nr: printed as a signed int, so a large minor shows negative.
+  const tty = Number(rest[4]);
+  return { name: decodeBytes(buf, open + 1, close), ppid, startTicks, tty: Number.isInteger(tty) ? tty >>> 0 : 0 };
 }
 
 /** The effective id from a "Uid:\treal\teffective\tsaved\tfs" line. */
@@ -121,6 +123,7 @@ export function readProcess(procRoot: string, pid: number, cgroupRoot: string, m
       exe: exe ? decodeBytes(exe, 0, exe.length) : '',
       args: splitArgs(cmdline, 0, cmdline.length),
       cwd: cwd ? decodeBytes(cwd, 0, cwd.length) : '',
+      tty: stat.tty,
       uid: effective(status, 'Uid'),
       gid: effective(status, 'Gid'),
       auid: Number.isFinite(auid) ? auid : UNSET_AUID,

@@ -149,6 +149,7 @@ export class ProcessCache {
     e.exeResolved = ev.exeResolved;
     e.args = ev.args;
     e.cwd = ev.cwd;
+    e.tty = ev.tty ?? 0;
   }
 
   private onExit(ev: SensorEvent): void {
@@ -193,7 +194,7 @@ export class ProcessCache {
     this.counts.learned++;
     this.link(e, parent);
     if (image === 'inherit' && parent) {
-      Object.assign(e, { exepath: parent.exepath, exeResolved: parent.exeResolved, args: parent.args, cwd: parent.cwd });
+      Object.assign(e, { exepath: parent.exepath, exeResolved: parent.exeResolved, args: parent.args, cwd: parent.cwd, tty: parent.tty });
     } else if (image === 'proc' && this.opts.procFallback) this.fillFromProc(e);
     return e;
   }
@@ -206,7 +207,7 @@ export class ProcessCache {
       this.counts.procMisses++;
       return;
     }
-    Object.assign(e, { exepath: r.exe, exeResolved: r.exe, args: r.args, cwd: r.cwd });
+    Object.assign(e, { exepath: r.exe, exeResolved: r.exe, args: r.args, cwd: r.cwd, tty: r.tty });
   }
 
   /** Header fields change over a process's life (setuid, prctl, setns, reparenting). */
@@ -230,7 +231,7 @@ export class ProcessCache {
     const start = r.startTicks * this.tickNs;
     return {
       pid: r.pid, ppid: r.ppid, startTime: start, precise: false, name: r.name, exepath: r.exe,
-      exeResolved: r.exe, args: r.args, cwd: r.cwd, uid: r.uid, gid: r.gid, auid: r.auid,
+      exeResolved: r.exe, args: r.args, cwd: r.cwd, tty: r.tty, uid: r.uid, gid: r.gid, auid: r.auid,
       cgroupId: r.cgroupId, mntns: r.mntns, pidns: r.pidns, parent: null, exited: false,
       origin: 'proc', up: null, tickStart: start, refs: 0, deadline: 0, deleted: false,
     };
@@ -298,7 +299,7 @@ function first<T>(s: Set<T>): T | undefined {
 function blank(ev: EventHeader): Entry {
   return {
     pid: ev.pid, ppid: ev.ppid, startTime: ev.startTime, precise: true, name: ev.comm, exepath: '',
-    exeResolved: '', args: [], cwd: '', uid: ev.uid, gid: ev.gid, auid: ev.auid, cgroupId: ev.cgroupId,
+    exeResolved: '', args: [], cwd: '', tty: 0, uid: ev.uid, gid: ev.gid, auid: ev.auid, cgroupId: ev.cgroupId,
     mntns: ev.mntns, pidns: ev.pidns, parent: null, exited: false, origin: 'event',
     up: null, tickStart: -1, refs: 0, deadline: 0, deleted: false,
   };

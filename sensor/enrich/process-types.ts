@@ -26,6 +26,11 @@ export interface ProcessFields extends ProcessKey {
   exeResolved: string;
   args: string[];
   cwd: string;
+  /**
+   * Controlling terminal as /proc/<pid>/stat tty_nr encodes it, 0 when none:
+   * from the last exec, inherited on fork, or read from /proc.
+   */
+  tty: number;
   /** Effective ids. */
   uid: number;
   gid: number;

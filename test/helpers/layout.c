@@ -36,7 +36,7 @@ int main(void)
 	BEGIN(exec_event);
 	F(exec_event, argc); F(exec_event, args_size); F(exec_event, filename_size);
 	F(exec_event, exe_size); F(exec_event, cwd_size); F(exec_event, flags);
-	F(exec_event, ruid); F(exec_event, old_pid);
+	F(exec_event, ruid); F(exec_event, old_pid); F(exec_event, tty); F(exec_event, pad);
 	END();
 	BEGIN(fork_event);
 	F(fork_event, parent_tid); F(fork_event, clone_flags_hi);

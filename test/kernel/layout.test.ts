@@ -15,7 +15,7 @@ const TS: Record<string, { table: Record<string, number>; names: Record<string, 
   },
   exec_event: {
     table: layout.Exec,
-    names: { argc: 'argc', args_size: 'argsSize', filename_size: 'filenameSize', exe_size: 'exeSize', cwd_size: 'cwdSize', flags: 'flags', ruid: 'ruid', old_pid: 'oldPid' },
+    names: { argc: 'argc', args_size: 'argsSize', filename_size: 'filenameSize', exe_size: 'exeSize', cwd_size: 'cwdSize', flags: 'flags', ruid: 'ruid', old_pid: 'oldPid', tty: 'tty' },
   },
   fork_event: { table: layout.Fork, names: { parent_tid: 'parentTid' } },
   exit_event: { table: layout.Exit, names: { exit_code: 'exitCode' } },
