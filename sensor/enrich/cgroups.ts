@@ -25,7 +25,9 @@ export interface CgroupResolverOptions {
   maxDepth?: number;
   /** Most directories one walk visits; workloads with delegated cgroups can make many. */
   maxEntries?: number;
-  /** Least time between two walks caused by misses. */
+  /** Least time between two walks caused by misses. Short: a container that
+   *  runs for a few milliseconds must be found before runc removes its
+   *  cgroup (a walk of a node's few hundred cgroups costs 1-3 ms). */
   minRescanMs?: number;
   /** How long a cgroup no longer seen stays known, for late events of short-lived containers. */
   graceMs?: number;
@@ -43,7 +45,7 @@ export interface CgroupResolverOptions {
 export const DEFAULT_CGROUP_OPTIONS = {
   maxDepth: 12,
   maxEntries: 50_000,
-  minRescanMs: 1000,
+  minRescanMs: 100,
   graceMs: 60_000,
 } as const;
 
