@@ -42,6 +42,18 @@ export function contextFields(ctx: Context, nodeName: string, f: Fields): Fields
   f['proc.apid[5]'] = a[4]?.pid ?? null;
   f['proc.aexepath[5]'] = a[4]?.exepath ?? null;
 
+  // Ancestors inside the process's own container (same mount namespace): a
+  // server's child in a container must not inherit the host's process names
+  // above runc (the test runner's node, containerd, systemd).
+  const own: string[] = [];
+  if (p) {
+    for (const x of a) {
+      if (x.mntns !== p.mntns) break;
+      own.push(x.name);
+    }
+  }
+  f['proc.container_anames'] = own;
+
   const c = ctx.container;
   const pc = ctx.podContainer;
   const pod = ctx.pod;

@@ -68,6 +68,7 @@ export const DERIVED: Record<string, FieldType> = {
   'proc.exe_name': S,
   'proc.argv0_name': S,
   'proc.anames': 'strings',
+  'proc.container_anames': 'strings',
 };
 
 export const FIELDS: Readonly<Record<string, FieldType>> = { ...EVENT, ...CONTEXT, ...DERIVED };

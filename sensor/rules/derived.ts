@@ -47,6 +47,10 @@ const DERIVE: Record<string, (f: Fields) => unknown> = {
   },
 };
 
+// Real events carry proc.container_anames (context-fields.ts); a fixture
+// without it means every ancestor it lists is in the container.
+DERIVE['proc.container_anames'] = DERIVE['proc.anames'];
+
 const ANAME_KEYS = ['proc.aname[1]', 'proc.aname[2]', 'proc.aname[3]', 'proc.aname[4]', 'proc.aname[5]'];
 
 export function accessor(name: string): Accessor {
