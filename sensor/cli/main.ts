@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sensor` command.
 import { runRules } from './rules';
+import { RUN_USAGE, runSensor } from './run';
 import { TRACE_USAGE, runTrace } from './trace';
 import { UsageError } from './usage';
 
@@ -29,6 +30,13 @@ async function main(argv: string[]): Promise<number> {
     return runTrace(rest);
   }
   if (cmd === 'rules') return runRules(rest);
+  if (cmd === 'run') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(RUN_USAGE);
+      return 0;
+    }
+    return runSensor(rest);
+  }
   throw new UsageError(`unknown command "${cmd}"`);
 }
 

@@ -64,6 +64,22 @@ function checkFieldName(name: unknown, ctx: CheckContext, at: Location): FieldTy
   return t ?? null;
 }
 
+function typeLabel(t: FieldType): string {
+  return t === 'strings' ? 'list-of-strings' : t;
+}
+
+/** The type a {fact: FIELD} value must have for `op` on a field of type `ft`
+ *  (null: the operator cannot take another field). */
+function refType(op: string, ft: FieldType): FieldType | null {
+  switch (op) {
+    case 'equal': case 'notEqual': return ft;
+    case 'lessThan': case 'lessThanInclusive': case 'greaterThan': case 'greaterThanInclusive': return 'number';
+    case 'in': case 'notIn': case 'intersects': return 'strings';
+    case 'exists': return null;
+    default: return 'string';
+  }
+}
+
 function checkScalarType(fact: string, t: FieldType, v: unknown, ctx: CheckContext, at: Location): void {
   if (v === null || t === 'any' || t === 'map') return;
   const want = t === 'strings' ? 'string' : t;
@@ -115,6 +131,13 @@ function checkFact(raw: Record<string, unknown>, ctx: CheckContext): Condition |
     } else if (keys.length === 1 && keys[0] === 'fact') {
       const other = checkFieldName(value.fact, ctx, at);
       if (other === null) return null;
+      const want = refType(opName, ft);
+      if (want === null || (want !== other && want !== 'any' && other !== 'any')) {
+        ctx.error(at, want === null
+          ? `operator "${opName}" cannot compare ${fact} with another field`
+          : `${fact} ${opName} {fact: ${String(value.fact)}}: ${String(value.fact)} is a ${typeLabel(other)} field; this needs a ${typeLabel(want)} field`);
+        return null;
+      }
       return { fact, operator: opName, value: { fact: value.fact as string } };
     } else if (opName !== 'regex') {
       ctx.error(at, `value must be a literal, an array, {list: NAME} or {fact: FIELD}`);

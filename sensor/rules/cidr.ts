@@ -48,15 +48,18 @@ function v6Bytes(s: string): Uint8Array | null {
   return out;
 }
 
+function isV4Mapped(v6: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (v6[i] !== 0) return false;
+  return v6[10] === 0xff && v6[11] === 0xff;
+}
+
 /** Parse an address to bytes; v4-mapped IPv6 (::ffff:a.b.c.d) becomes IPv4. */
 export function addressBytes(s: string): Uint8Array | null {
   const v4 = v4Bytes(s);
   if (v4) return v4;
   const v6 = v6Bytes(s);
   if (!v6) return null;
-  for (let i = 0; i < 10; i++) if (v6[i] !== 0) return v6;
-  if (v6[10] === 0xff && v6[11] === 0xff) return v6.subarray(12);
-  return v6;
+  return isV4Mapped(v6) ? v6.subarray(12) : v6;
 }
 
 export function parseCidr(text: string): Network {
@@ -65,10 +68,14 @@ export function parseCidr(text: string): Network {
   const bytes = v4Bytes(addr) ?? v6Bytes(addr);
   if (!bytes) throw new CidrError(`"${text}" is not an IPv4 or IPv6 network (e.g. 10.0.0.0/8, fd00::/8)`);
   const max = bytes.length * 8;
-  const bits = slash < 0 ? max : Number(text.slice(slash + 1));
-  if (!Number.isInteger(bits) || bits < 0 || bits > max || !/^\d+$/.test(text.slice(slash + 1) || String(max))) {
+  const bitsText = slash < 0 ? String(max) : text.slice(slash + 1);
+  const bits = Number(bitsText);
+  if (!/^\d+$/.test(bitsText) || bits > max) {
     throw new CidrError(`"${text}": prefix length must be 0-${max}`);
   }
+  // Addresses in ::ffff:0:0/96 are compared as IPv4 (addressBytes), so such
+  // a network must be too, or it would never match.
+  if (bytes.length === 16 && bits >= 96 && isV4Mapped(bytes)) return { v6: false, bytes: bytes.slice(12), bits: bits - 96 };
   return { v6: bytes.length === 16, bytes, bits };
 }
 

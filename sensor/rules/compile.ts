@@ -20,8 +20,10 @@ function compileFact(c: FactCondition): Predicate {
   const get = accessor(c.fact);
   const test = op.test;
   if (isFactRef(c.value)) {
-    // Compared with another field of the same event: prepared per event.
     const other = accessor(c.value.fact);
+    // equal and notEqual are === and !== whatever the other field holds (as
+    // in json-rules-engine); the rest prepare the other field per event.
+    if (c.operator === 'equal' || c.operator === 'notEqual') return (f) => test(get(f), other(f));
     return (f) => {
       try {
         return test(get(f), op.prepare(other(f)));

@@ -18,14 +18,16 @@ export function globToSource(glob: string): string {
     } else if (c === '?') {
       out += '[^/]';
     } else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
+      // `!` (or `^`) first negates; a `]` right after that is a member.
+      let j = i + 1;
+      const negate = glob[j] === '!' || glob[j] === '^';
+      if (negate) j++;
+      const end = glob.indexOf(']', glob[j] === ']' ? j + 1 : j);
       if (end < 0) {
         out += '\\[';
         continue;
       }
-      let body = glob.slice(i + 1, end);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      out += '[' + body.replace(/\\/g, '\\\\') + ']';
+      out += '[' + (negate ? '^' : '') + glob.slice(j, end).replace(/[\\\]\[^]/g, '\\$&') + ']';
       i = end;
     } else if (c === '\\' && i + 1 < glob.length) {
       i++;
@@ -38,5 +40,6 @@ export function globToSource(glob: string): string {
 }
 
 export function compileGlob(glob: string): RegExp {
-  return linearRegExp(globToSource(glob), '');
+  // dotAll: `**` must cross a newline in a hostile file name too.
+  return linearRegExp(globToSource(glob), 's');
 }

@@ -77,11 +77,17 @@ function isObject(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** The override modes of a key; own properties only (not "constructor"). */
+function modesOf(kind: string, key: string): readonly string[] | undefined {
+  const table = OVERRIDABLE[kind];
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 function checkKeys(item: Obj, allowed: readonly string[], kind: string, map: SourceMap, st: LoadState): boolean {
   let ok = true;
   for (const k of Object.keys(item)) {
     if (!allowed.includes(k)) {
-      st.error(map.locateKey(item, k), `unknown key "${k}" in a ${kind}${didYouMean(k, allowed)}`);
+      st.error(map.locateKey(item, k), `unknown key "${k}" in ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}${didYouMean(k, allowed)}`);
       ok = false;
     }
   }
@@ -99,7 +105,7 @@ function overrides(item: Obj, kind: string, map: SourceMap, st: LoadState): Map<
     return null;
   }
   for (const [k, v] of Object.entries(o)) {
-    const modes = OVERRIDABLE[kind][k];
+    const modes = modesOf(kind, k);
     if (!modes) {
       st.error(map.locateKey(o, k), `a ${kind} cannot override "${k}"${didYouMean(k, Object.keys(OVERRIDABLE[kind]))}`);
       return null;
@@ -115,8 +121,9 @@ function overrides(item: Obj, kind: string, map: SourceMap, st: LoadState): Map<
     out.set(k, v);
   }
   for (const k of Object.keys(item)) {
-    if (k !== kind && k !== 'override' && !out.has(k) && OVERRIDABLE[kind][k]) {
-      st.error(map.locateKey(item, k), `"${k}" changes an existing ${kind}: say how in override, e.g. override: {${k}: ${OVERRIDABLE[kind][k][0]}}`);
+    const modes = modesOf(kind, k);
+    if (k !== kind && k !== 'override' && !out.has(k) && modes) {
+      st.error(map.locateKey(item, k), `"${k}" changes an existing ${kind}: say how in override, e.g. override: {${k}: ${modes[0]}}`);
       return null;
     }
   }
@@ -239,9 +246,10 @@ export function addRule(item: Obj, map: SourceMap, seq: number, st: LoadState): 
   }
   const existing = st.rules.get(name);
   const keys = Object.keys(item).filter((k) => k !== 'rule' && k !== 'source');
-  if (existing && keys.length === 1 && keys[0] === 'enabled') {
+  if (keys.length === 1 && keys[0] === 'enabled') {
     // Falco's shorthand: switch a rule on or off from another file.
-    existing.enabled = written(item, 'enabled', map, seq);
+    if (existing) existing.enabled = written(item, 'enabled', map, seq);
+    else st.error(at, `rule "${name}" is not declared (yet): "enabled" alone switches a rule loaded earlier${didYouMean(name, st.rules.keys())}`);
     return;
   }
   const ov = overrides(item, 'rule', map, st);

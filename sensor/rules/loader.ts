@@ -254,14 +254,25 @@ function exceptionCondition(r: RuleState, st: LoadState, ctxFor: (w: Written) =>
           st.error(at, `exception "${e.name}": each value is a tuple of ${fields.length} (${fields.join(', ')})`);
           return;
         }
-        alternatives.push({
-          all: fields.map((f, k) => ({
+        const all = fields.map((f, k) => {
+          const c = {
             fact: f,
             operator: (comps[k] as string | undefined) ?? (Array.isArray(t[k]) ? 'in' : 'equal'),
             value: t[k],
-          })),
-          __ctx: w,
+          };
+          // Problems in this generated condition point at what was written:
+          // the field name, its comp, the value in the tuple.
+          const fieldAt = Array.isArray(fieldsRaw) ? e.fields!.map.locate(fieldsRaw, k) : e.fields!.at;
+          const compAt = Array.isArray(compsRaw) ? e.comps!.map.locate(compsRaw, k) : e.comps?.at;
+          const children = new Map<string | number, Location>([
+            ['fact', fieldAt],
+            ['operator', compAt ?? fieldAt],
+            ['value', t === tuple ? w.map.locate(tuple, k) : at],
+          ]);
+          w.map.record(c, { at, children, keys: new Map() });
+          return c;
         });
+        alternatives.push({ all, __ctx: w });
       });
     }
   }

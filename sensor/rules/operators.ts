@@ -64,12 +64,13 @@ function anyRegex(fact: unknown, res: RegExp[]): boolean {
   return false;
 }
 
+// Not on list or map fields: === on an array is identity, never what a rule means.
 const equal: Operator<unknown> = {
-  name: 'equal', accepts: ANY, builtin: true, prepare: scalar,
+  name: 'equal', accepts: SCALAR, builtin: true, prepare: scalar,
   test: (a, b) => a === b,
 };
 const notEqual: Operator<unknown> = {
-  name: 'notEqual', accepts: ANY, builtin: true, prepare: scalar,
+  name: 'notEqual', accepts: SCALAR, builtin: true, prepare: scalar,
   test: (a, b) => a !== b,
 };
 const inOp: Operator<Set<unknown>> = {

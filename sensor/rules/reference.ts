@@ -8,6 +8,8 @@ import { accessor } from './derived';
 import { OPERATORS } from './operators';
 import type { Condition, RuleSetSpec } from './types';
 
+const UNUSABLE = Symbol('unusable value');
+
 function topLevel(c: Condition): TopLevelCondition {
   // json-rules-engine wants all/any/not/condition at the top.
   return ('all' in c || 'any' in c || 'not' in c || 'condition' in c ? c : { all: [c] }) as TopLevelCondition;
@@ -20,13 +22,31 @@ export class ReferenceEngine {
   constructor(spec: RuleSetSpec) {
     for (const op of OPERATORS.values()) {
       if (op.builtin) continue; // json-rules-engine's own: keep its implementation
-      const cache = new Map<string, unknown>();
+      // Prepared values by the value itself: json-rules-engine hands over
+      // the same object for a literal every time.
+      const byObject = new WeakMap<object, unknown>();
+      const byScalar = new Map<unknown, unknown>();
       this.engine.addOperator(op.name, (a: unknown, b: unknown) => {
-        const key = JSON.stringify(b);
-        if (!cache.has(key)) cache.set(key, op.prepare(b));
-        return op.test(a, cache.get(key));
+        const cache = b !== null && typeof b === 'object' ? byObject : byScalar;
+        let prepared = cache.get(b as object);
+        if (prepared === undefined) {
+          // A {fact: FIELD} value can be unusable (missing, wrong type): the
+          // compiled engine calls that false, and so does this.
+          try {
+            prepared = op.prepare(b);
+          } catch {
+            prepared = UNUSABLE;
+          }
+          if (byScalar.size > 10_000) byScalar.clear(); // other fields' values
+          cache.set(b as object, prepared);
+        }
+        return prepared !== UNUSABLE && op.test(a, prepared);
       });
     }
+    // json-rules-engine's own in/notIn, but false instead of a TypeError when
+    // a {fact: FIELD} value is not an array.
+    this.engine.addOperator('in', (a: unknown, b: unknown) => Array.isArray(b) && b.indexOf(a) > -1);
+    this.engine.addOperator('notIn', (a: unknown, b: unknown) => Array.isArray(b) && b.indexOf(a) === -1);
     for (const [name, c] of spec.macros) this.engine.setCondition(name, topLevel(c));
     const names = new Set<string>(['evt.type']);
     for (const r of spec.rules) {
@@ -35,7 +55,9 @@ export class ReferenceEngine {
       // The compiled engine indexes rules by evt.type; here it is a condition.
       this.engine.addRule({
         name: r.name,
-        conditions: { all: [{ fact: 'evt.type', operator: 'in', value: r.events }, r.condition] } as TopLevelCondition,
+        // Priority 2: evaluated first, so a rule for another type stops there
+        // (json-rules-engine otherwise evaluates every condition of an `all`).
+        conditions: { all: [{ fact: 'evt.type', operator: 'in', value: r.events, priority: 2 }, r.condition] } as TopLevelCondition,
         event: { type: r.name },
       });
     }

@@ -54,7 +54,7 @@ function groupEnd(p: string, i: number): number {
     else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return j + 1;
   }
-  return p.length;
+  return -1;
 }
 
 function repeat(atom: string, count: number, lazy: string): string {
@@ -78,6 +78,11 @@ export function splitCounts(p: string): string {
     let atom: string;
     if (p[i] === '(') {
       end = groupEnd(p, i);
+      if (end < 0) {
+        // Unterminated: left as written, for RegExp to report.
+        out += p.slice(i);
+        break;
+      }
       const inner = p.slice(i + 1, end - 1);
       const prefix = /^\?(?:[:=!]|<[=!]|<[A-Za-z_$][\w$]*>)/.exec(inner)?.[0] ?? '';
       atom = '(' + prefix + splitCounts(inner.slice(prefix.length)) + ')';
