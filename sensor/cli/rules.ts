@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_RULES_DIR, fixtureFiles } from '../rules/files';
 import { runFixtures, readFixtures } from '../rules/fixtures';
 import { loadRulePaths } from '../rules/loader';
+import { ruleFileSchema } from '../rules/schema';
 import { formatProblem, type Problem, type RuleSetSpec } from '../rules/types';
 import { UsageError } from './usage';
 
@@ -16,6 +17,7 @@ Commands:
                      beside NAME.yaml) through the engine and through
                      json-rules-engine
   list [PATH...]     the rules that load, with priority, events and tags
+  schema             print the JSON Schema of rule files (rules/schema.json)
 
 Without PATH, the default ruleset (${DEFAULT_RULES_DIR}).
 
@@ -53,6 +55,10 @@ export async function runRules(argv: string[]): Promise<number> {
   if (values.help || cmd === undefined) {
     process.stdout.write(RULES_USAGE);
     return values.help ? 0 : 2;
+  }
+  if (cmd === 'schema') {
+    process.stdout.write(JSON.stringify(ruleFileSchema(), null, 2) + '\n');
+    return 0;
   }
   const paths = rest.length ? rest : [DEFAULT_RULES_DIR];
   const out = (s: string): void => void (values.quiet ? null : process.stdout.write(s + '\n'));
@@ -99,5 +105,5 @@ export async function runRules(argv: string[]): Promise<number> {
     out(summary(spec));
     return 0;
   }
-  throw new UsageError(`unknown rules command "${cmd}" (validate, test or list)`);
+  throw new UsageError(`unknown rules command "${cmd}" (validate, test, list or schema)`);
 }
