@@ -1,7 +1,7 @@
 // Every field a rule may name, with its type: the loader rejects unknown
 // fields (suggesting the nearest) and operators that cannot apply to a type.
 // Kept in step with sensor/decode/fields.ts and sensor/enrich/context-fields.ts
-// by test/unit/rules-catalog.test.ts.
+// by test/rules/catalog.test.ts.
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'strings' | 'map' | 'any';
 
