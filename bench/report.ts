@@ -10,6 +10,9 @@ import type { CpuShare, Machine } from './machine';
 import type { ReaderResult, ReaderRound } from './reader';
 import type { SlowdownResult } from './slowdown';
 import { num, pct, rate } from './util';
+import type { KafkaBench } from './kafka';
+import { kafkaMarkdown, rulesMarkdown } from './report-alerts';
+import type { RulesBench } from './rules';
 
 const AIM = 300_000;
 const ENV_LOOP_NS = 3100;
@@ -36,6 +39,8 @@ export interface BenchData {
   cost: BpfCostResult | { skipped: string };
   connect: ConnectResult;
   enrich: EnrichResult;
+  rules: RulesBench;
+  kafka: KafkaBench | { skipped: string };
   totalS: number;
   scale?: string;
 }
@@ -577,6 +582,7 @@ export function markdown(d: BenchData): string {
     '',
   );
   lines.push(...enrichDetails(d.enrich));
+  lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka));
   return lines.join('\n');
 }
 

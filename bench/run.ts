@@ -8,7 +8,8 @@
 // dropped, 3. the generator's slowdown with the sensor attached, 4. time
 // inside the BPF programs per open, 5. a connect loop with and without the
 // sensor, 6. enrichment (process, cgroup and pod caches) at the scale of a
-// busy node: RSS and the cost per event, no BPF.
+// busy node: RSS and the cost per event, no BPF, 7. the rule engine against
+// json-rules-engine and by ruleset size, 8. alerts to the Kafka mock cluster.
 //
 // Knobs for trying the benchmark itself, not for published figures:
 //   BENCH_SCALE=0.1      scale every operation count
@@ -23,7 +24,9 @@ import { bpfCost, restoreBpfStats } from './bpfstats';
 import { killAll, missingHelpers } from './children';
 import { describeRun, LoadRun, runLoad, zeroDropSearch } from './e2e';
 import { cpuShare, cpuSnapshot, machine, otherBpfHolders } from './machine';
+import { benchKafka } from './kafka';
 import { readerThroughput } from './reader';
+import { benchRules } from './rules';
 import { BenchData, markdown, summary } from './report';
 import { slowdown } from './slowdown';
 import { Sensor, startSensor, Tap } from './tap';
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
   // Other work during each stage, so a disturbed stage can be told apart.
   const stageOther: number[] = [];
   const stage = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    progress(`stage ${stageOther.length + 1}/6: ${title}`);
+    progress(`stage ${stageOther.length + 1}/8: ${title}`);
     const a = cpuSnapshot();
     const v = await fn();
     const share = cpuShare(a, cpuSnapshot(), m.nproc);
@@ -141,6 +144,11 @@ async function main(): Promise<void> {
     enrichmentCost(10_000, 100_000, scaled(100_000)),
   );
 
+  const rules = await stage('rule engine: default rules, json-rules-engine, 10/100/1,000 rules', () => benchRules());
+  const kafka = await stage('alerts to the Kafka mock cluster', () =>
+    benchKafka().catch((err: unknown) => ({ skipped: (err as Error).message })),
+  );
+
   const data: BenchData = {
     machine: m,
     target: TARGET,
@@ -158,6 +166,8 @@ async function main(): Promise<void> {
     cost,
     connect,
     enrich,
+    rules,
+    kafka,
     totalS: secs(started, process.hrtime.bigint()),
     scale: process.env.BENCH_SCALE,
   };
