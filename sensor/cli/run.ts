@@ -9,7 +9,7 @@ import type { EventType } from '../decode/types';
 import { createEnrichStage } from '../enrich/setup';
 import { BootClock } from '../kernel/clock';
 import { DEFAULT_RING_SIZE, type ObjectName } from '../kernel/gadgets';
-import { KernelSource } from '../kernel/source';
+import { KernelSource, stopSummary } from '../kernel/source';
 import { createLogger } from '../log';
 import { DEFAULT_RULES_DIR } from '../rules/files';
 import { RuleLoadError, RuleReloader, compileRulePaths } from '../rules/reload';
@@ -154,19 +154,15 @@ export async function runSensor(argv: string[]): Promise<number> {
       stage.stop();
       dedupe.close();
       await sink.close(Date.now() + 10_000);
-      const drops = stats.rings.reduce((n, r) => n + Object.values(r.drops).reduce((a, b) => a + b, 0), 0);
       const summary = {
-        reason: why,
-        events: stats.events,
-        drops,
-        decodeErrors: stats.decodeErrors,
+        ...stopSummary(why, stats),
         pipeline: pipeline.stats(),
         dedupe: dedupe.stats(),
         sink: sink.stats(),
         rules: reloader.stats(),
         enrich: stage.enricher.stats(),
       };
-      if (drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
+      if (summary.drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
       else log.info(summary, 'stopped');
       resolve(0);
     };

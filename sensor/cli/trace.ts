@@ -7,7 +7,7 @@ import { createEnrichStage } from '../enrich/setup';
 import { EVENT_TYPES, EventType, SensorEvent } from '../decode/types';
 import { BootClock } from '../kernel/clock';
 import { DEFAULT_RING_SIZE, ObjectName } from '../kernel/gadgets';
-import { KernelSource } from '../kernel/source';
+import { KernelSource, stopSummary } from '../kernel/source';
 import { createLogger } from '../log';
 import { ColumnFormatter } from '../trace/columns';
 import { matches, TraceFilter } from '../trace/filter';
@@ -164,17 +164,13 @@ export async function runTrace(argv: string[]): Promise<number> {
       done = true;
       const stats = await source!.stop();
       stage.stop();
-      const drops = stats.rings.reduce((n, r) => n + Object.values(r.drops).reduce((a, b) => a + b, 0), 0);
       const summary = {
-        reason: why,
-        events: stats.events,
-        drops,
-        decodeErrors: stats.decodeErrors,
+        ...stopSummary(why, stats),
         rings: stats.rings,
         enrich: stage.enricher.stats(),
         pods: stage.pods?.stats() ?? null,
       };
-      if (drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
+      if (summary.drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
       else log.info(summary, 'stopped');
       const code = 0;
       if (outClosed) return resolve(code);

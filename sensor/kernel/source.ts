@@ -65,6 +65,16 @@ export interface SourceStats {
   skipped: { object: string; program: string; reason: string }[];
 }
 
+/** Records the kernel lost, every ring and reason together. */
+export function totalDrops(stats: SourceStats): number {
+  return stats.rings.reduce((n, r) => n + Object.values(r.drops).reduce((a, b) => a + b, 0), 0);
+}
+
+/** The part of the final "stopped" log line that says what the kernel side saw. */
+export function stopSummary(why: string, stats: SourceStats): { reason: string; events: number; drops: number; decodeErrors: number } {
+  return { reason: why, events: stats.events, drops: totalDrops(stats), decodeErrors: stats.decodeErrors };
+}
+
 interface Loaded {
   name: ObjectName;
   obj: BpfObject;
