@@ -11,7 +11,8 @@ import type { ReaderResult, ReaderRound } from './reader';
 import type { SlowdownResult } from './slowdown';
 import { num, pct, rate } from './util';
 import type { KafkaBench } from './kafka';
-import { kafkaMarkdown, rulesMarkdown } from './report-alerts';
+import { alertRows, kafkaMarkdown, latencyMarkdown, rulesMarkdown } from './report-alerts';
+import type { LatencyBench } from './latency';
 import type { RulesBench } from './rules';
 
 const AIM = 300_000;
@@ -41,6 +42,7 @@ export interface BenchData {
   enrich: EnrichResult;
   rules: RulesBench;
   kafka: KafkaBench | { skipped: string };
+  latency: LatencyBench | { skipped: string };
   totalS: number;
   scale?: string;
 }
@@ -202,6 +204,7 @@ function figures(d: BenchData): Row[] {
       `large scale costs ×${(e.large.enrichNs / e.small.enrichNs).toFixed(1)} (enrich) and ×${(e.large.fieldsNs / e.small.fieldsNs).toFixed(1)} (with fields)`,
     ],
   );
+  rows.push(...alertRows(d.rules, d.kafka, d.latency));
   return rows;
 }
 
@@ -582,7 +585,7 @@ export function markdown(d: BenchData): string {
     '',
   );
   lines.push(...enrichDetails(d.enrich));
-  lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka));
+  lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka), ...latencyMarkdown(d.latency));
   return lines.join('\n');
 }
 

@@ -9,7 +9,8 @@
 // inside the BPF programs per open, 5. a connect loop with and without the
 // sensor, 6. enrichment (process, cgroup and pod caches) at the scale of a
 // busy node: RSS and the cost per event, no BPF, 7. the rule engine against
-// json-rules-engine and by ruleset size, 8. alerts to the Kafka mock cluster.
+// json-rules-engine and by ruleset size, 8. alerts to the Kafka mock cluster,
+// 9. alert latency from the syscall to stdout and to the Kafka ack, under load.
 //
 // Knobs for trying the benchmark itself, not for published figures:
 //   BENCH_SCALE=0.1      scale every operation count
@@ -25,6 +26,7 @@ import { killAll, missingHelpers } from './children';
 import { describeRun, LoadRun, runLoad, zeroDropSearch } from './e2e';
 import { cpuShare, cpuSnapshot, machine, otherBpfHolders } from './machine';
 import { benchKafka } from './kafka';
+import { benchLatency } from './latency';
 import { readerThroughput } from './reader';
 import { benchRules } from './rules';
 import { BenchData, markdown, summary } from './report';
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   // Other work during each stage, so a disturbed stage can be told apart.
   const stageOther: number[] = [];
   const stage = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    progress(`stage ${stageOther.length + 1}/8: ${title}`);
+    progress(`stage ${stageOther.length + 1}/9: ${title}`);
     const a = cpuSnapshot();
     const v = await fn();
     const share = cpuShare(a, cpuSnapshot(), m.nproc);
@@ -148,6 +150,9 @@ async function main(): Promise<void> {
   const kafka = await stage('alerts to the Kafka mock cluster', () =>
     benchKafka().catch((err: unknown) => ({ skipped: (err as Error).message })),
   );
+  const latency = await stage('alert latency from the syscall to stdout and to the Kafka ack, under load', () =>
+    benchLatency(TARGET).catch((err: unknown) => ({ skipped: (err as Error).message })),
+  );
 
   const data: BenchData = {
     machine: m,
@@ -168,6 +173,7 @@ async function main(): Promise<void> {
     enrich,
     rules,
     kafka,
+    latency,
     totalS: secs(started, process.hrtime.bigint()),
     scale: process.env.BENCH_SCALE,
   };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sensor` command.
 import { runRules } from './rules';
-import { RUN_USAGE, runSensor } from './run';
+import { RUN_USAGE, runSensorCli } from './run';
 import { TRACE_USAGE, runTrace } from './trace';
 import { UsageError } from './usage';
 
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(RUN_USAGE);
       return 0;
     }
-    return runSensor(rest);
+    return runSensorCli(rest);
   }
   throw new UsageError(`unknown command "${cmd}"`);
 }

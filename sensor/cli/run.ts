@@ -2,18 +2,11 @@
 // container and pod, are judged against the rules, and alerts go out (JSON
 // lines on stdout by default). Logs go to stderr; one "ready" line once the
 // programs are attached and the rules loaded.
-import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { RUN_CONFIG_OPTIONS, buildSinks, resolveRunConfig, type RunConfig } from '../config';
-import type { EventType } from '../decode/types';
-import { createEnrichStage } from '../enrich/setup';
-import { BootClock } from '../kernel/clock';
-import { DEFAULT_RING_SIZE, type ObjectName } from '../kernel/gadgets';
-import { KernelSource, stopSummary } from '../kernel/source';
+import { RUN_CONFIG_OPTIONS, resolveRunConfig, type RunConfig } from '../config';
 import { createLogger } from '../log';
 import { DEFAULT_RULES_DIR } from '../rules/files';
-import { RuleLoadError, RuleReloader, compileRulePaths } from '../rules/reload';
-import { Pipeline } from '../run/pipeline';
+import { runSensor } from '../run/sensor';
 import { UsageError } from './usage';
 
 export const RUN_USAGE = `usage: sensor run [options]
@@ -35,6 +28,11 @@ Options:
       --ring-size BYTES     ring buffer size for every gadget (power of two)
       --no-reload           do not watch the rule files (SIGHUP still reloads)
       --log-level LEVEL     stderr log level (default info)
+      --metrics-addr HOST:PORT  serve /metrics, /healthz, /readyz (default
+                            127.0.0.1:9464; off: none)
+      --shutdown-timeout-ms MS  on SIGTERM, time to deliver queued alerts
+      --cgroup-root DIR     the host's cgroup v2 mount (in a pod: where the
+                            host's /sys/fs/cgroup is mounted)
 
 Alert options (each also as env KESTREL_<NAME> and in the --config YAML file):
       --config FILE         settings from a YAML file (flags and env win)
@@ -109,73 +107,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   };
 }
 
-/** Every gadget: the process events build the tree, the rest feed rules. */
-const RUN_TYPES: EventType[] = ['exec', 'fork', 'exit', 'open', 'connect', 'accept', 'dns', 'syscall'];
-
-export async function runSensor(argv: string[]): Promise<number> {
+export async function runSensorCli(argv: string[]): Promise<number> {
   const opts = parseRunArgs(argv);
-  const log = createLogger(opts.logLevel);
-  for (const w of opts.config.warnings) log.warn({ config: opts.config.configFile ?? null }, w);
-  const loadOpts = { extraListItems: { k8s_apiserver_ips: opts.apiServerIps } };
-  let rules;
-  try {
-    rules = compileRulePaths(opts.rulePaths, log, loadOpts);
-  } catch (err) {
-    if (err instanceof RuleLoadError) {
-      process.stderr.write(err.message + '\n');
-      return 1;
-    }
-    throw err;
-  }
-  const clock = new BootClock();
-  const stage = await createEnrichStage({ log, kubeconfig: opts.kubeconfig, nodeName: opts.nodeName, noK8s: opts.noK8s });
-  const { sink, dedupe } = await buildSinks(opts.config, log, { nodeName: stage.enricher.nodeName, hostname: os.hostname() });
-  const pipeline = new Pipeline({
-    enricher: stage.enricher,
-    clock,
-    hostname: os.hostname(),
-    rules,
-    emit: (a) => dedupe.push(a),
-    onError: (err, ev) => log.error({ err: (err as Error).message, type: ev.type }, 'event evaluation failed'),
-  });
-  const reloader = new RuleReloader({ paths: opts.rulePaths, log, load: loadOpts, onSwap: (r) => pipeline.setRules(r) });
-  const ringSizes: Partial<Record<ObjectName, number>> | undefined = opts.ringSize
-    ? Object.fromEntries(Object.keys(DEFAULT_RING_SIZE).map((k) => [k, opts.ringSize]))
-    : undefined;
-  const source = KernelSource.start({ types: RUN_TYPES, onEvent: pipeline.onEvent, log, ringSizes });
-
-  const exited = new Promise<number>((resolve) => {
-    let done = false;
-    const finish = async (why: string): Promise<void> => {
-      if (done) return;
-      done = true;
-      reloader.close();
-      const stats = await source.stop();
-      stage.stop();
-      dedupe.close();
-      await sink.close(Date.now() + 10_000);
-      const summary = {
-        ...stopSummary(why, stats),
-        pipeline: pipeline.stats(),
-        dedupe: dedupe.stats(),
-        sink: sink.stats(),
-        rules: reloader.stats(),
-        enrich: stage.enricher.stats(),
-      };
-      if (summary.drops > 0 || stats.decodeErrors > 0) log.warn(summary, 'stopped; events were lost');
-      else log.info(summary, 'stopped');
-      resolve(0);
-    };
-    process.once('SIGINT', () => void finish('SIGINT'));
-    process.once('SIGTERM', () => void finish('SIGTERM'));
-    process.on('SIGHUP', () => reloader.reload('SIGHUP'));
-  });
-  stage.seed();
-  reloader.setBaseline();
-  if (opts.reload) reloader.watch();
-  log.info(
-    { rules: rules.rules.length, eventTypes: rules.eventTypes().length, files: rules.spec.files.length, k8s: stage.pods !== null, sinks: opts.config.sinks, format: opts.config.format },
-    'ready',
-  );
-  return await exited;
+  return runSensor({ ...opts, log: createLogger(opts.logLevel) });
 }

@@ -25,8 +25,24 @@ export interface DedupeConfig {
   keyFields?: Record<string, string[]>;
 }
 
+/** The sensor's own metrics and health endpoints. */
+export interface MetricsConfig {
+  /** Where /metrics, /healthz and /readyz are served; null: nowhere. */
+  listen: { host: string; port: number } | null;
+  /** The address was configured, not the default: failing to bind it is an error. */
+  explicit: boolean;
+  /** OTLP http/protobuf collector for the sensor's metrics. */
+  otlpEndpoint?: string;
+  otlpIntervalMs: number;
+}
+
 export interface RunConfig {
   configFile?: string;
+  metrics: MetricsConfig;
+  /** SIGTERM: time the sinks get to deliver what is queued. */
+  shutdownTimeoutMs: number;
+  /** The host's cgroup v2 mount, when not the one in /proc/self/mountinfo. */
+  cgroupRoot?: string;
   sinks: SinkKind[];
   format: AlertFormat;
   minPriority: Priority;
@@ -225,6 +241,24 @@ function otlpOptions(c: Settings): OtlpSinkOptions {
   return opts;
 }
 
+function metricsConfig(c: Settings): MetricsConfig {
+  const addr = c.get<string>('metrics-addr');
+  let listen: MetricsConfig['listen'] = null;
+  if (addr !== 'off') {
+    try {
+      parseHostPort(addr);
+      const i = addr.lastIndexOf(':');
+      listen = { host: addr.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(addr.slice(i + 1)) };
+    } catch {
+      c.problems.push(`${c.where('metrics-addr')}: "${addr}" is not HOST:PORT; write e.g. 127.0.0.1:9464, 0.0.0.0:9464 in a pod, or off`);
+    }
+  }
+  const m: MetricsConfig = { listen, explicit: c.given('metrics-addr'), otlpIntervalMs: c.get('metrics-otlp-interval-ms') };
+  const ep = c.get<string | undefined>('metrics-otlp-endpoint');
+  if (ep) m.otlpEndpoint = ep;
+  return m;
+}
+
 /** Builds the run configuration; throws ConfigError listing every problem. */
 export function resolveRunConfig(
   values: Readonly<Record<string, unknown>>,
@@ -241,6 +275,8 @@ export function resolveRunConfig(
   const sinks = c.get<SinkKind[] | undefined>('sink') ?? [];
   if (c.r.has('sink') && sinks.length === 0) problems.push(`${c.where('sink')}: no sink given; use one or more of ${SINK_KINDS.join(', ')}`);
   const cfg: RunConfig = {
+    metrics: metricsConfig(c),
+    shutdownTimeoutMs: c.get('shutdown-timeout-ms'),
     sinks,
     format: c.get('format'),
     minPriority: c.get('min-priority'),
@@ -255,6 +291,8 @@ export function resolveRunConfig(
     origins: {},
   };
   if (configPath) cfg.configFile = configPath;
+  const cgroupRoot = c.get<string | undefined>('cgroup-root');
+  if (cgroupRoot) cfg.cgroupRoot = cgroupRoot;
   const cluster = c.get<string | undefined>('cluster-name');
   if (cluster) cfg.clusterName = cluster;
   const burst = c.get<number | undefined>('rate-limit-burst');

@@ -64,6 +64,12 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s('min-priority', 'minPriority', 'priority', 'Debug', 'Drop alerts less severe than this (Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug).'),
   s('cluster-name', 'clusterName', 'string', '(none)', 'Cluster name, sent as the OTLP resource attribute k8s.cluster.name.'),
   s('stdout-queue-size', 'stdout.queueSize', 'int', '10000', 'Alerts held while stdout is backed up; beyond it they are dropped and counted.', { min: 1 }),
+  // the sensor process
+  s('metrics-addr', 'metrics.addr', 'string', '127.0.0.1:9464', 'HOST:PORT serving /metrics (Prometheus), /healthz and /readyz; "off" serves nothing. In a pod use 0.0.0.0:9464.'),
+  s('metrics-otlp-endpoint', 'metrics.otlpEndpoint', 'url', '(none)', 'Also push the sensor\'s own metrics over OTLP http/protobuf to this collector URL ({endpoint}/v1/metrics).'),
+  s('metrics-otlp-interval-ms', 'metrics.otlpIntervalMs', 'int', '30000', 'Period of the OTLP metric export.', { min: 100, max: MS.max }),
+  s('shutdown-timeout-ms', 'shutdownTimeoutMs', 'int', '10000', 'On SIGTERM, how long the sinks get to deliver what is queued before the sensor exits; keep it below the pod\'s terminationGracePeriodSeconds.', { min: 0, max: MS.max }),
+  s('cgroup-root', 'cgroupRoot', 'string', '(the cgroup v2 mount in /proc/self/mountinfo)', 'The host\'s cgroup v2 mount. A pod with a private cgroup namespace sees only its own subtree: mount the host\'s /sys/fs/cgroup and name it here.'),
   // dedupe and rate limit
   s('dedupe-window', 'dedupe.window', 'duration', '10s', 'Repeats of an alert within this window are merged into one summary with a count; 0 turns merging off.', { min: 0 }),
   s('rate-limit', 'dedupe.rateLimit', 'int', '100', 'Distinct alerts per second each rule may send; the excess is dropped, counted and reported in a summary. 0: no limit.'),

@@ -19,6 +19,13 @@ export interface EnrichSetupOptions {
   noK8s?: boolean;
   /** How long deleted pods still answer lookups. */
   podGraceMs?: number;
+  /** The host's cgroup v2 mount (default: the one in /proc/self/mountinfo). */
+  cgroupRoot?: string;
+}
+
+/** Whether createEnrichStage will watch pods (and so wait for an informer sync). */
+export function wantsK8s(o: Pick<EnrichSetupOptions, 'kubeconfig' | 'noK8s'>): boolean {
+  return !o.noK8s && Boolean(o.kubeconfig || process.env.KUBERNETES_SERVICE_HOST);
 }
 
 export interface EnrichStage {
@@ -37,11 +44,10 @@ export function defaultNodeName(): string {
 
 export async function createEnrichStage(o: EnrichSetupOptions): Promise<EnrichStage> {
   const nodeName = o.nodeName ?? defaultNodeName();
-  const processes = new ProcessCache();
-  const cgroups = new CgroupResolver();
-  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
+  const processes = new ProcessCache(o.cgroupRoot ? { cgroupRoot: o.cgroupRoot } : {});
+  const cgroups = new CgroupResolver(o.cgroupRoot ? { cgroupRoot: o.cgroupRoot } : {});
   let pods: PodCache | null = null;
-  if (!o.noK8s && (o.kubeconfig || inCluster)) {
+  if (wantsK8s(o)) {
     const { PodCache } = await import('./k8s/pods');
     pods = new PodCache({
       nodeName,

@@ -2,6 +2,7 @@
 // types, maps their rings, wakes on data, decodes each record and hands typed
 // events to one callback. Counts everything it cannot deliver: kernel drops
 // per ring and reason, undecodable records, handler failures.
+import { performance } from 'node:perf_hooks';
 import { decodeRecord, DecodeError } from '../decode/decode';
 import { DROP_REASONS } from '../decode/layout';
 import type { EventType, SensorEvent } from '../decode/types';
@@ -100,6 +101,8 @@ export class KernelSource {
   private skipped: { object: string; program: string; reason: string }[] = [];
   events = 0;
   decodeErrors = 0;
+  private lastPollAt = performance.now();
+  private lastReadAt = performance.now();
   lastDecodeError: DecodeError | null = null;
 
   private constructor(private readonly opts: SourceOptions) {
@@ -165,6 +168,7 @@ export class KernelSource {
     // Below the wake-up threshold the kernel does not wake us: look at the
     // producer positions (mapped memory, no system call) on a short timer.
     this.pollTimer = setInterval(() => {
+      this.lastPollAt = performance.now();
       if (this.loaded.some((l) => l.ring.pending() > 0)) this.drain();
     }, this.opts.pollMs ?? DEFAULT_POLL_MS);
     this.pollTimer.unref();
@@ -207,8 +211,25 @@ export class KernelSource {
     }
   }
 
+  /**
+   * Whether the reader keeps up, for a liveness probe: when its poll timer
+   * last ran, when a drain last consumed records, and the bytes waiting in
+   * the rings now (monotonic ms, performance.now()).
+   */
+  progress(): { lastPollAt: number; lastReadAt: number; pendingBytes: number } {
+    let pendingBytes = 0;
+    for (const l of this.loaded) pendingBytes += l.ring.pending();
+    return { lastPollAt: this.lastPollAt, lastReadAt: this.lastReadAt, pendingBytes };
+  }
+
   /** Drain every ring once (bounded by the batch size per ring). */
   drain(): number {
+    const n = this.drainOnce();
+    if (n > 0) this.lastReadAt = performance.now();
+    return n;
+  }
+
+  private drainOnce(): number {
     if (this.paused) return 0;
     const batch = this.opts.batch ?? 8192;
     if (this.loaded.length < 2) return this.loaded[0]?.ring.drain(this.handle, batch) ?? 0;

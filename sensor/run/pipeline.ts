@@ -20,6 +20,15 @@ export interface PipelineStats {
   errors: number;
   /** Time spent building fields and evaluating rules, ns. */
   evalNs: number;
+  /** Events by evt.type. */
+  byType: Record<string, number>;
+}
+
+/** Alerts the rules raised (before dedupe and rate limits). */
+export interface RuleAlertCount {
+  rule: string;
+  priority: string;
+  count: number;
 }
 
 export interface PipelineOptions {
@@ -33,7 +42,8 @@ export interface PipelineOptions {
 
 export class Pipeline {
   private rules: CompiledRuleset;
-  private readonly st: PipelineStats = { events: 0, evaluated: 0, alerts: 0, errors: 0, evalNs: 0 };
+  private readonly st: PipelineStats = { events: 0, evaluated: 0, alerts: 0, errors: 0, evalNs: 0, byType: Object.create(null) as Record<string, number> };
+  private readonly byRule = new Map<string, RuleAlertCount>();
 
   constructor(private readonly o: PipelineOptions) {
     this.rules = o.rules;
@@ -51,8 +61,10 @@ export class Pipeline {
   readonly onEvent = (ev: SensorEvent): void => {
     this.st.events++;
     const ctx = this.o.enricher.enrich(ev);
+    const type = evtType(ev);
+    this.st.byType[type] = (this.st.byType[type] ?? 0) + 1;
     const rules = this.rules;
-    if (rules.rulesFor(evtType(ev)).length === 0) return;
+    if (rules.rulesFor(type).length === 0) return;
     this.st.evaluated++;
     const t0 = process.hrtime.bigint();
     try {
@@ -60,7 +72,9 @@ export class Pipeline {
       const hits = rules.evaluate(f);
       for (let i = 0; i < hits.length; i++) {
         this.st.alerts++;
-        this.o.emit(toAlert(hits[i], f, this.o.hostname));
+        const a = toAlert(hits[i], f, this.o.hostname);
+        this.countRule(a);
+        this.o.emit(a);
       }
     } catch (err) {
       this.st.errors++;
@@ -70,6 +84,18 @@ export class Pipeline {
   };
 
   stats(): PipelineStats {
-    return { ...this.st };
+    return { ...this.st, byType: { ...this.st.byType } };
+  }
+
+  /** Alerts raised by each rule since start. */
+  alertsByRule(): RuleAlertCount[] {
+    return [...this.byRule.values()].map((c) => ({ ...c }));
+  }
+
+  private countRule(a: Alert): void {
+    const k = `${a.rule}\0${a.priority}`;
+    const c = this.byRule.get(k);
+    if (c) c.count++;
+    else this.byRule.set(k, { rule: a.rule, priority: a.priority, count: 1 });
   }
 }

@@ -18,6 +18,8 @@ export interface OutMessage {
   node: string;
   /** When write() took the alert, ms since the epoch (for delivery latency). */
   at: number;
+  /** The alert's event time, ms since the epoch; not kept in the spool. */
+  eventAt?: number;
 }
 
 export function toMessage(
@@ -36,6 +38,7 @@ export function toMessage(
     priority: String(alert.priority),
     node: typeof node === 'string' && node ? node : String(alert.hostname),
     at: now,
+    eventAt: Date.parse(alert.time),
   };
 }
 

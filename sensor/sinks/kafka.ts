@@ -9,6 +9,7 @@
 import type { Alert } from '../alerts/types';
 import { createLogger, Logger } from '../log';
 import { AlertProducer, errInfo, isTooLarge } from './kafka-producer';
+import { LatencyHistogram } from './latency';
 import { decodeMessage, encodeMessage, OutMessage, toMessage } from './kafka-record';
 import type { KafkaSinkOptions } from './options';
 import { beforeDeadline, Signal } from './signal';
@@ -62,6 +63,7 @@ export class KafkaSink implements Sink {
   private readonly stop = new Signal();
   private readonly loop: Promise<void>;
   private readonly dropLogged = new Map<string, number>();
+  private readonly latency = new LatencyHistogram();
   private readonly s = { received: 0, delivered: 0, errors: 0, dropped: {} as Record<string, number> };
 
   /** Throws on configuration that cannot work (codec, TLS files, spool directory). */
@@ -163,6 +165,7 @@ export class KafkaSink implements Sink {
       queued: this.queue.length + inflight + (sp?.pending ?? 0),
       errors: this.s.errors,
       ...(sp ? { spooled: sp.records - sp.pending, spoolBytes: sp.bytes } : {}),
+      latencyMs: this.latency.summary(),
     };
   }
 
@@ -286,6 +289,11 @@ export class KafkaSink implements Sink {
         try {
           await this.producer.send(b.msgs.slice(b.done, b.done + n));
           this.s.delivered += n;
+          const now = Date.now();
+          for (let i = b.done; i < b.done + n; i++) {
+            const at = b.msgs[i].eventAt;
+            if (at !== undefined && at === at) this.latency.record(now - at);
+          }
         } catch (e) {
           if (!isTooLarge(e)) throw e;
           if (n > 1) {

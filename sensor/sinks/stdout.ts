@@ -5,6 +5,7 @@
 // process.stdout blocks on pipes.
 import type { Alert } from '../alerts/types';
 import { FdWriter } from './fd-writer';
+import { eventMs, LatencyHistogram } from './latency';
 import { copyStats, countDrop, emptyStats, withDeadline } from './stats';
 import type { AlertFormatter, Sink, SinkStats } from './types';
 
@@ -31,6 +32,9 @@ export class StdoutSink implements Sink {
   private readonly formatter: AlertFormatter;
   private readonly queueSize: number;
   private queue: string[] = [];
+  /** Event times of the queued lines (ms since the epoch), same index. */
+  private queueAt: number[] = [];
+  private readonly latency = new LatencyHistogram();
   private head = 0;
   private inflight = 0;
   private blocked = false;
@@ -46,6 +50,7 @@ export class StdoutSink implements Sink {
     this.blocked = false;
     countDrop(this.st, 'write_error', this.pending());
     this.queue = [];
+    this.queueAt = [];
     this.head = 0;
     this.wake();
   };
@@ -69,12 +74,14 @@ export class StdoutSink implements Sink {
       this.st.errors++;
       return countDrop(this.st, 'format_error');
     }
+    const at = eventMs(alert);
     if (this.blocked || this.pending() > 0) {
       if (this.pending() >= this.queueSize) return countDrop(this.st, 'queue_full');
       this.queue.push(line);
+      this.queueAt.push(at);
       return;
     }
-    this.send(line);
+    this.send(line, at);
   }
 
   async flush(deadline?: number): Promise<void> {
@@ -88,6 +95,7 @@ export class StdoutSink implements Sink {
     // Lines still queued at the deadline will never be written.
     countDrop(this.st, 'closed', this.pending());
     this.queue = [];
+    this.queueAt = [];
     this.head = 0;
     this.stream.removeListener('error', this.onError);
   }
@@ -95,6 +103,7 @@ export class StdoutSink implements Sink {
   stats(): SinkStats {
     const s = copyStats(this.st);
     s.queued = this.pending() + this.inflight;
+    s.latencyMs = this.latency.summary();
     return s;
   }
 
@@ -106,7 +115,7 @@ export class StdoutSink implements Sink {
     return this.pending() === 0 && this.inflight === 0;
   }
 
-  private send(line: string): void {
+  private send(line: string, at: number): void {
     this.inflight++;
     let ok: boolean;
     try {
@@ -117,6 +126,7 @@ export class StdoutSink implements Sink {
           countDrop(this.st, 'write_error');
         } else {
           this.st.delivered++;
+          if (at === at) this.latency.record(Date.now() - at);
         }
         this.wake();
       });
@@ -139,15 +149,18 @@ export class StdoutSink implements Sink {
   private pump(): void {
     while (!this.blocked && this.pending() > 0) {
       const line = this.queue[this.head]!;
+      const at = this.queueAt[this.head]!;
       this.queue[this.head++] = '';
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
+        this.queueAt = this.queueAt.slice(this.head);
         this.head = 0;
       }
-      this.send(line);
+      this.send(line, at);
     }
     if (this.pending() === 0) {
       this.queue = [];
+      this.queueAt = [];
       this.head = 0;
     }
     this.wake();

@@ -1,6 +1,7 @@
 // A sink is three methods: write, flush, close (style.md, from OpenTelemetry
 // JS). write() never blocks and never throws: it queues, or drops and counts.
 import type { Alert } from '../alerts/types';
+import type { LatencySummary } from './latency';
 
 export interface SinkStats {
   /** Alerts handed to write(). */
@@ -16,6 +17,9 @@ export interface SinkStats {
   /** Alerts and bytes in the on-disk spool (Kafka only). */
   spooled?: number;
   spoolBytes?: number;
+  /** From the event to delivery, ms, for alerts delivered by this process
+   *  (Kafka: not those replayed from a previous run's spool). */
+  latencyMs?: LatencySummary;
 }
 
 export interface Sink {
