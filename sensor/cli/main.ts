@@ -5,6 +5,11 @@ import { RUN_USAGE, runSensorCli } from './run';
 import { TRACE_USAGE, runTrace } from './trace';
 import { UsageError } from './usage';
 
+// libuv reads this at the thread pool's first use, which comes later (the
+// ring poller, link teardown). The poller holds one thread in epoll_wait;
+// detaching 60 tracepoint links at stop wants the rest, in parallel.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const USAGE = `usage: sensor COMMAND [options]
 
 Commands:

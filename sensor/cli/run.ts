@@ -109,5 +109,10 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 export async function runSensorCli(argv: string[]): Promise<number> {
   const opts = parseRunArgs(argv);
-  return runSensor({ ...opts, log: createLogger(opts.logLevel) });
+  const code = await runSensor({ ...opts, log: createLogger(opts.logLevel) });
+  // Everything is delivered or counted and the summary logged (synchronously):
+  // a client library's pending retries must not hold the exit past the pod's
+  // grace period. The timer does not keep an idle process alive.
+  setTimeout(() => process.exit(code), 500).unref();
+  return code;
 }

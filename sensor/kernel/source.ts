@@ -307,7 +307,7 @@ export class KernelSource {
     this.stopping = (async () => {
       if (this.timer) clearInterval(this.timer);
       if (this.pollTimer) clearInterval(this.pollTimer);
-      for (const l of this.loaded) l.obj.detach(); // no new records
+      await Promise.all(this.loaded.map((l) => l.obj.detachAsync())); // no new records
       this.paused = false;
       while (this.drain() > 0);
       await this.poller?.stop();

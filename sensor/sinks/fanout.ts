@@ -6,6 +6,8 @@ import type { Alert } from '../alerts/types';
 import { countDrop, withDeadline } from './stats';
 import type { Sink, SinkStats } from './types';
 
+const CLOSE_ACCOUNTING_MS = 250;
+
 export class Fanout implements Sink {
   readonly name = 'fanout';
   private received = 0;
@@ -36,7 +38,10 @@ export class Fanout implements Sink {
   }
 
   async close(deadline?: number): Promise<void> {
-    await this.all((s) => s.close(deadline), deadline);
+    // A sink gives up at its deadline and then counts what it could not
+    // deliver; the margin lets that accounting land before the fan-out
+    // stops waiting (otherwise the final summary shows them as queued).
+    await this.all((s) => s.close(deadline), deadline === undefined ? undefined : deadline + CLOSE_ACCOUNTING_MS);
   }
 
   /** Totals over every sink: received is what the fan-out was given. */
