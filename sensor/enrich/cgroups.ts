@@ -96,6 +96,24 @@ function unescapeMount(s: string): string {
 }
 
 /** The cgroup mounts listed in the text of /proc/<pid>/mountinfo. */
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+/**
+ * The cgroup v2 hierarchy at or under a mount the user named. A DaemonSet
+ * mounts the host's /sys/fs/cgroup; on a hybrid host that is a tmpfs of v1
+ * controllers with v2 at its "unified" child, which is what cgroup ids name.
+ */
+export function cgroupV2Root(root: string): string {
+  try {
+    if (fs.statfsSync(root).type === CGROUP2_SUPER_MAGIC) return root;
+    const unified = path.join(root, 'unified');
+    if (fs.statfsSync(unified).type === CGROUP2_SUPER_MAGIC) return unified;
+  } catch {
+    // not there: the caller's own check gives the clear error
+  }
+  return root;
+}
+
 export function findCgroupMounts(mountinfo: string): CgroupMounts {
   const out: CgroupMounts = { v2: null, v1: [] };
   let v2Partial: string | null = null;

@@ -3,7 +3,7 @@
 // in a pod) never loads the Kubernetes client.
 import * as os from 'node:os';
 import type { Logger } from '../log';
-import { CgroupResolver } from './cgroups';
+import { CgroupResolver, cgroupV2Root } from './cgroups';
 import { Enricher } from './enricher';
 import type { PodCache } from './k8s/pods';
 import { ProcessCache } from './process-cache';
@@ -44,8 +44,17 @@ export function defaultNodeName(): string {
 
 export async function createEnrichStage(o: EnrichSetupOptions): Promise<EnrichStage> {
   const nodeName = o.nodeName ?? defaultNodeName();
-  const processes = new ProcessCache(o.cgroupRoot ? { cgroupRoot: o.cgroupRoot } : {});
-  const cgroups = new CgroupResolver(o.cgroupRoot ? { cgroupRoot: o.cgroupRoot } : {});
+  const cgroupRoot = o.cgroupRoot ? cgroupV2Root(o.cgroupRoot) : undefined;
+  if (cgroupRoot && cgroupRoot !== o.cgroupRoot) o.log.info({ cgroupRoot }, 'hybrid cgroups: using the v2 hierarchy under the configured cgroup root');
+  const processes = new ProcessCache(cgroupRoot ? { cgroupRoot } : {});
+  const cgroups = new CgroupResolver(cgroupRoot ? { cgroupRoot } : {});
+  if (cgroups.hostMntns === null || cgroups.hostPidns === null) {
+    // Without them every process looks like it runs in a container.
+    o.log.warn(
+      { procRoot: '/proc' },
+      'cannot read the host\'s mount and pid namespaces (/proc/1/ns, /proc/2/ns): host processes cannot be told from containers; the sensor needs CAP_SYS_PTRACE and hostPID (see SECURITY.md)',
+    );
+  }
   let pods: PodCache | null = null;
   if (wantsK8s(o)) {
     const { PodCache } = await import('./k8s/pods');

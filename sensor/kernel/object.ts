@@ -122,7 +122,7 @@ export class BpfObject {
       const code = -r;
       const tail = loadLog.slice(-30);
       let hint = '';
-      if (code === 1) hint = ' (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)';
+      if (code === 1) hint = ' (run as root with CAP_BPF and CAP_PERFMON, or on kernels before 5.8 with CAP_SYS_ADMIN; see SECURITY.md)';
       throw new BpfError(`cannot load ${this.path}: ${describe(code)}${hint}\n${tail.join('\n')}`, code, tail);
     }
     this.loaded = true;

@@ -77,20 +77,26 @@ export class RingReader {
     return this.producer[1] * 0x100000000 + this.producer[0];
   }
 
+  /** Where the kernel has written up to (a snapshot for drain's `until`). */
+  position(): number {
+    return this.producerPos;
+  }
+
   /** Bytes written by the kernel and not yet consumed. */
   pending(): number {
     return this.closed ? 0 : this.producerPos - this.consumerPos;
   }
 
   /**
-   * Hand every complete record to `handler`, up to `max` records. Returns the
-   * number of records consumed (discarded ones included).
+   * Hand every complete record to `handler`, up to `max` records, and not
+   * past `until` (a position() snapshot). Returns the number of records
+   * consumed (discarded ones included).
    */
-  drain(handler: RecordHandler, max = Infinity): number {
+  drain(handler: RecordHandler, max = Infinity, until = Infinity): number {
     if (this.closed) return 0;
     const view = this.bytes.view;
     let cons = this.consumerPos;
-    let prod = this.producerPos;
+    let prod = Math.min(this.producerPos, until);
     let n = 0;
     while (cons < prod && n < max) {
       const at = cons & this.mask; // size <= 2^31 and a power of two
@@ -108,7 +114,7 @@ export class RingReader {
       n++;
       if (n % COMMIT_EVERY === 0) {
         this.consumerPos = cons;
-        prod = this.producerPos;
+        prod = Math.min(this.producerPos, until);
       }
     }
     this.consumerPos = cons;

@@ -85,6 +85,8 @@ interface Loaded {
 
 export class KernelSource {
   private loaded: Loaded[] = [];
+  /** The rings in snapshot order: process (exec, fork, exit) last. */
+  private drainOrder: Loaded[] = [];
   private poller: Poller | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -160,6 +162,7 @@ export class KernelSource {
       obj.attach();
       log.debug({ object: name, programs: obj.attachedPrograms }, 'attached');
     }
+    this.drainOrder = [...this.loaded.filter((l) => l.name !== 'process'), ...this.loaded.filter((l) => l.name === 'process')];
     this.poller = new Poller(
       this.loaded.map((l) => l.ring.fd),
       () => this.drain(),
@@ -235,8 +238,15 @@ export class KernelSource {
     if (this.loaded.length < 2) return this.loaded[0]?.ring.drain(this.handle, batch) ?? 0;
     const events: SensorEvent[] = (this.batchEvents = []);
     let n = 0;
+    // Snapshot every ring's write position first, the process ring last,
+    // and read each only up to its snapshot: an open in the file ring is
+    // then never handed out in a drain that misses the exec before it
+    // (committed earlier, so inside the later snapshot). Reading the rings
+    // one after another without this split a fast fork+exec+open over two
+    // drains, and the open met a process the cache did not know yet.
+    const until = this.drainOrder.map((l) => l.ring.position());
     try {
-      for (const l of this.loaded) n += l.ring.drain(this.handle, batch);
+      for (let i = 0; i < this.drainOrder.length; i++) n += this.drainOrder[i].ring.drain(this.handle, batch, until[i]);
     } finally {
       this.batchEvents = null;
     }

@@ -4,7 +4,7 @@
 // so decoded objects read like the specification.
 import * as protobuf from 'protobufjs';
 
-const COMMON = `
+export const COMMON = `
 syntax = "proto3";
 package opentelemetry.proto.common.v1;
 message AnyValue {
@@ -32,7 +32,7 @@ message InstrumentationScope {
 }
 `;
 
-const RESOURCE = `
+export const RESOURCE = `
 syntax = "proto3";
 package opentelemetry.proto.resource.v1;
 message Resource {

@@ -80,7 +80,7 @@ describe('sensor run: /metrics, /healthz, /readyz', function () {
     })();
     sensor = await startSensor(
       [
-        '--kubeconfig', kubeconfig, '--node-name', NODE, '--metrics-addr', `127.0.0.1:${port}`,
+        '--kubeconfig', kubeconfig, '--node-name', NODE, '--metrics-addr', `127.0.0.1:${port}`, '--cgroup-root', '/sys/fs/cgroup',
         '--sink', 'stdout', '--sink', 'kafka', '--kafka-brokers', mc.bootstrap, '--kafka-topic', 'metrics-alerts',
         '--kafka-idempotent=false', '--spool-dir', spool, '--dedupe-window', '30s',
       ],
