@@ -8,22 +8,14 @@ import * as path from 'node:path';
 import { withLayout, runDetached, removePodCgroups, type LaidOut } from '../cgroup-layouts';
 import { containersUnavailable, makeBundle, removeBundle } from '../containers';
 import { FakeApiServer, type Pod } from '../k8s/fake-apiserver';
+import { podForContainer } from '../k8s/pod-for';
 import { requireBpf, sleep } from '../support';
 import { startSensor, type AlertLine, type RunningSensor } from '../sensor-run';
 
 const NODE = 'kt-run-node';
 
 function podFor(c: LaidOut, name: string): Pod {
-  return {
-    metadata: { name, namespace: 'payments', uid: c.podUid, labels: { app: name } },
-    spec: { nodeName: NODE, containers: [{ name: 'app', image: `registry.example/${name}:2.1` }] },
-    status: {
-      phase: 'Running',
-      containerStatuses: [
-        { name: 'app', image: `registry.example/${name}:2.1`, imageID: '', containerID: `containerd://${c.ctrId}`, ready: true, restartCount: 0 },
-      ],
-    },
-  } as Pod;
+  return podForContainer(c, { name, namespace: 'payments', node: NODE, image: `registry.example/${name}:2.1` });
 }
 
 describe('sensor run: a write to /etc/resolv.conf in a container', function () {

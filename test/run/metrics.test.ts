@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { removePodCgroups, runDetached, withLayout, type LaidOut } from '../cgroup-layouts';
 import { containersUnavailable, makeBundle, removeBundle } from '../containers';
 import { FakeApiServer, type Pod } from '../k8s/fake-apiserver';
+import { podForContainer } from '../k8s/pod-for';
 import { requireMock, startMockCluster, type MockCluster } from '../kafka/mock-cluster';
 import { helper, requireBpf, run, sleep } from '../support';
 import { startSensor, type RunningSensor } from '../sensor-run';
@@ -20,14 +21,7 @@ import { freePort, get, scrape, sum, value, type HttpAnswer, type Sample } from 
 const NODE = 'kt-metrics-node';
 
 function podFor(c: LaidOut, name: string): Pod {
-  return {
-    metadata: { name, namespace: 'shop', uid: c.podUid, labels: { app: name } },
-    spec: { nodeName: NODE, containers: [{ name: 'app', image: `registry.example/${name}:1` }] },
-    status: {
-      phase: 'Running',
-      containerStatuses: [{ name: 'app', image: `registry.example/${name}:1`, imageID: '', containerID: `containerd://${c.ctrId}`, ready: true, restartCount: 0 }],
-    },
-  } as Pod;
+  return podForContainer(c, { name, namespace: 'shop', node: NODE, image: `registry.example/${name}:1` });
 }
 
 describe('sensor run: /metrics, /healthz, /readyz', function () {
