@@ -27,7 +27,7 @@ export interface Started {
 }
 
 export function missingHelpers(): string[] {
-  return [FILEOPS, OPENRATE, path.join(HELPER_DIR, 'netops')].filter((p) => !existsSync(p));
+  return [FILEOPS, OPENRATE, path.join(HELPER_DIR, 'netops'), path.join(HELPER_DIR, 'procops'), path.join(HELPER_DIR, 'secops')].filter((p) => !existsSync(p));
 }
 
 /** Start a helper; its pid is known at once so events can be matched. */

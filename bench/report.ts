@@ -13,6 +13,8 @@ import { num, pct, rate } from './util';
 import type { KafkaBench } from './kafka';
 import { alertRows, kafkaMarkdown, latencyMarkdown, rulesMarkdown } from './report-alerts';
 import type { LatencyBench } from './latency';
+import { suiteMarkdown, suiteRows } from './report-suite';
+import type { SuiteBench } from './suite';
 import type { RulesBench } from './rules';
 
 const AIM = 300_000;
@@ -43,6 +45,7 @@ export interface BenchData {
   rules: RulesBench;
   kafka: KafkaBench | { skipped: string };
   latency: LatencyBench | { skipped: string };
+  suite: SuiteBench | { skipped: string };
   totalS: number;
   scale?: string;
 }
@@ -204,7 +207,7 @@ function figures(d: BenchData): Row[] {
       `large scale costs ×${(e.large.enrichNs / e.small.enrichNs).toFixed(1)} (enrich) and ×${(e.large.fieldsNs / e.small.fieldsNs).toFixed(1)} (with fields)`,
     ],
   );
-  rows.push(...alertRows(d.rules, d.kafka, d.latency));
+  rows.push(...alertRows(d.rules, d.kafka, d.latency), ...suiteRows(d.suite));
   return rows;
 }
 
@@ -585,7 +588,7 @@ export function markdown(d: BenchData): string {
     '',
   );
   lines.push(...enrichDetails(d.enrich));
-  lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka), ...latencyMarkdown(d.latency));
+  lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka), ...latencyMarkdown(d.latency), ...suiteMarkdown(d.suite));
   return lines.join('\n');
 }
 

@@ -10,7 +10,9 @@
 // sensor, 6. enrichment (process, cgroup and pod caches) at the scale of a
 // busy node: RSS and the cost per event, no BPF, 7. the rule engine against
 // json-rules-engine and by ruleset size, 8. alerts to the Kafka mock cluster,
-// 9. alert latency from the syscall to stdout and to the Kafka ack, under load.
+// 9. alert latency from the syscall to stdout and to the Kafka ack, under load,
+// 10. through the real `sensor run`: workload slowdown (open, exec, connect,
+// mixed loops), CPU and RSS idle and at 10k/s, a burst of 1M opens.
 //
 // Knobs for trying the benchmark itself, not for published figures:
 //   BENCH_SCALE=0.1      scale every operation count
@@ -27,6 +29,7 @@ import { describeRun, LoadRun, runLoad, zeroDropSearch } from './e2e';
 import { cpuShare, cpuSnapshot, machine, otherBpfHolders } from './machine';
 import { benchKafka } from './kafka';
 import { benchLatency } from './latency';
+import { benchSuite } from './suite';
 import { readerThroughput } from './reader';
 import { benchRules } from './rules';
 import { BenchData, markdown, summary } from './report';
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   // Other work during each stage, so a disturbed stage can be told apart.
   const stageOther: number[] = [];
   const stage = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
-    progress(`stage ${stageOther.length + 1}/9: ${title}`);
+    progress(`stage ${stageOther.length + 1}/10: ${title}`);
     const a = cpuSnapshot();
     const v = await fn();
     const share = cpuShare(a, cpuSnapshot(), m.nproc);
@@ -153,6 +156,9 @@ async function main(): Promise<void> {
   const latency = await stage('alert latency from the syscall to stdout and to the Kafka ack, under load', () =>
     benchLatency(TARGET).catch((err: unknown) => ({ skipped: (err as Error).message })),
   );
+  const suite = await stage('sensor run: workload slowdown, CPU and RSS, a burst of 1M opens', () =>
+    benchSuite(TARGET).catch((err: unknown) => ({ skipped: (err as Error).message })),
+  );
 
   const data: BenchData = {
     machine: m,
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
     rules,
     kafka,
     latency,
+    suite,
     totalS: secs(started, process.hrtime.bigint()),
     scale: process.env.BENCH_SCALE,
   };

@@ -1,10 +1,13 @@
 // Rule fixtures: for each rule, events that must fire it and near-misses that
 // must not. Every case runs through the compiled engine and through
-// json-rules-engine; both must agree with the fixture.
+// json-rules-engine; both must agree with the fixture. An entry may add items
+// to lists for its cases (`lists: {k8s_apiserver_ips: [192.0.2.1]}`), as the
+// sensor or a user's file would: lists that are empty by default.
 import * as fs from 'node:fs';
 import type { Fields } from '../decode/fields';
 import { FIELD_NAMES, fieldType } from './catalog';
 import { CompiledRuleset } from './engine';
+import { loadRuleTexts } from './loader';
 import { ReferenceEngine } from './reference';
 import { didYouMean } from './suggest';
 import type { Location, Problem, RuleSetSpec } from './types';
@@ -16,6 +19,8 @@ export interface FixtureCase {
   expect: 'fire' | 'no_fire';
   event: Fields;
   at: Location;
+  /** Items appended to lists for this case. */
+  lists?: Record<string, unknown[]>;
 }
 
 export interface CaseResult extends FixtureCase {
@@ -45,10 +50,21 @@ export function readFixtures(files: readonly string[], spec: RuleSetSpec): { cas
       const at = map.locate(parsed.value, i);
       if (!isObject(entry) || typeof entry.rule !== 'string') return err(at, 'each entry needs "rule": the rule name');
       for (const k of Object.keys(entry)) {
-        if (!['rule', 'fire', 'no_fire'].includes(k)) err(map.locateKey(entry, k), `unknown key "${k}"${didYouMean(k, ['rule', 'fire', 'no_fire'])}`);
+        if (!['rule', 'lists', 'fire', 'no_fire'].includes(k)) err(map.locateKey(entry, k), `unknown key "${k}"${didYouMean(k, ['rule', 'lists', 'fire', 'no_fire'])}`);
       }
       const rule = rules.get(entry.rule);
       if (!rule) return err(map.locate(entry, 'rule'), `no rule named "${entry.rule}"${didYouMean(entry.rule, rules.keys())}`);
+      let lists: Record<string, unknown[]> | undefined;
+      if (entry.lists !== undefined) {
+        if (!isObject(entry.lists)) return err(map.locate(entry, 'lists'), '"lists" takes a mapping of list names to items to append');
+        for (const [name, items] of Object.entries(entry.lists)) {
+          if (!spec.lists.has(name)) return err(map.locateKey(entry.lists, name), `no list named "${name}"${didYouMean(name, spec.lists.keys())}`);
+          if (!Array.isArray(items) || items.some((x) => x === null || typeof x === 'object')) {
+            return err(map.locate(entry.lists, name), `"${name}": the items to append are a list of strings or numbers`);
+          }
+        }
+        lists = entry.lists as Record<string, unknown[]>;
+      }
       for (const expect of ['fire', 'no_fire'] as const) {
         const list = entry[expect] ?? [];
         if (!Array.isArray(list)) {
@@ -67,7 +83,7 @@ export function readFixtures(files: readonly string[], spec: RuleSetSpec): { cas
           if (expect === 'fire' && !rule.events.includes(ev['evt.type'])) {
             return err(map.locate(ev, 'evt.type'), `case "${name}": rule "${rule.name}" does not apply to evt.type ${ev['evt.type']} (its events: ${rule.events.join(', ')})`);
           }
-          cases.push({ rule: rule.name, name, expect, event: ev as Fields, at: cat });
+          cases.push({ rule: rule.name, name, expect, event: ev as Fields, at: cat, ...(lists ? { lists } : {}) });
         });
       }
     });
@@ -75,11 +91,31 @@ export function readFixtures(files: readonly string[], spec: RuleSetSpec): { cas
   return { cases, problems };
 }
 
+/** The ruleset with a case's list items appended: the same files loaded again. */
+function withLists(spec: RuleSetSpec, lists: Record<string, unknown[]>): RuleSetSpec {
+  const { spec: out, problems } = loadRuleTexts(
+    spec.files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })),
+    { extraListItems: lists },
+  );
+  if (!out) throw new Error(`the rules do not load with the fixture's lists: ${problems.map((p) => p.message).join('; ')}`);
+  return out;
+}
+
 export async function runFixtures(cases: readonly FixtureCase[], spec: RuleSetSpec): Promise<CaseResult[]> {
-  const compiled = new CompiledRuleset(spec);
-  const reference = new ReferenceEngine(spec);
+  const engines = new Map<string, { compiled: CompiledRuleset; reference: ReferenceEngine }>();
+  const enginesFor = (lists: Record<string, unknown[]> | undefined): { compiled: CompiledRuleset; reference: ReferenceEngine } => {
+    const key = lists ? JSON.stringify(lists) : '';
+    let e = engines.get(key);
+    if (!e) {
+      const s = lists ? withLists(spec, lists) : spec;
+      e = { compiled: new CompiledRuleset(s), reference: new ReferenceEngine(s) };
+      engines.set(key, e);
+    }
+    return e;
+  };
   const out: CaseResult[] = [];
   for (const c of cases) {
+    const { compiled, reference } = enginesFor(c.lists);
     const a = compiled.evaluate(c.event).some((r) => r.name === c.rule);
     const b = (await reference.evaluate(c.event)).includes(c.rule);
     const want = c.expect === 'fire';

@@ -40,9 +40,10 @@ function scalarSet(value: unknown): Set<unknown> {
   return new Set(value);
 }
 
+// An empty array (often a list users fill in, or the sensor at start) is
+// allowed: no value, so the positive operators never match.
 function strings(value: unknown): string[] {
   const arr = Array.isArray(value) ? value : [value];
-  if (arr.length === 0) throw new OperatorValueError('value must not be an empty array');
   for (const v of arr) if (typeof v !== 'string') throw new OperatorValueError('value must be a string or an array of strings');
   return arr as string[];
 }
@@ -99,7 +100,6 @@ function containsTest(a: unknown, values: unknown[]): boolean {
 
 function containsValues(value: unknown): unknown[] {
   const arr = Array.isArray(value) ? value : [value];
-  if (arr.length === 0) throw new OperatorValueError('value must not be an empty array');
   for (const v of arr) if (!isScalar(v) || v === null) throw new OperatorValueError('value must be a string or number, or an array of them');
   return arr;
 }

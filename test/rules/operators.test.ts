@@ -106,8 +106,10 @@ describe('rules: operators', function () {
         assert.equal(op('doesNotContain', 'a')(v), false);
       }
     });
-    it('want a non-empty scalar or array of scalars', function () {
-      prepareFails('contains', [], /empty/);
+    it('want a scalar or an array of scalars; an empty array never matches', function () {
+      assert.equal(op('contains', [])('abc'), false);
+      assert.equal(op('contains', [])(['abc']), false);
+      assert.equal(op('doesNotContain', [])('abc'), true);
       prepareFails('contains', null, /string or number/);
       prepareFails('contains', [{}], /string or number/);
     });
@@ -127,7 +129,14 @@ describe('rules: operators', function () {
     });
     it('want strings', function () {
       prepareFails('startsWith', 1, /string/);
-      prepareFails('endsWith', [], /empty/);
+    });
+    it('an empty array (an empty list) never matches', function () {
+      assert.equal(op('startsWith', [])('/tmp/x'), false);
+      assert.equal(op('endsWith', [])('/tmp/x'), false);
+      assert.equal(op('pathPrefix', [])('/tmp/x'), false);
+      assert.equal(op('glob', [])('/tmp/x'), false);
+      assert.equal(op('regex', [])('/tmp/x'), false);
+      assert.equal(op('cidr', [])('10.96.0.1'), false);
     });
   });
 
