@@ -146,6 +146,11 @@ function open(b: Bytes, o: number, len: number): OpenEvent | DecodeError {
   } else if (pflags & PathFlags.IS_BASEDIR && pathSize > 0) {
     // A failed relative open: the absolute path that was asked for.
     path = posix.join(kpath, raw);
+  } else if (raw.length > 1 && raw.charCodeAt(0) === 47 /* / */) {
+    // A failed absolute open: no file to walk, so "..", "." and "//" are
+    // folded as text (a refused write to /proc/sys/fs/../kernel/core_pattern
+    // is still a write to core_pattern). The spelling stays in fd.nameraw.
+    path = posix.normalize(raw);
   }
   // Assigned onto the header object: an object spread here costs ~450 ns an event.
   const ev = header(b, o) as OpenEvent;

@@ -41,6 +41,7 @@ describe('kernel: trace open', function () {
     ran.creat = await run(fileops, ['creat', path.join(dir, 'c')]);
     ran.openat2 = await run(fileops, ['openat2', '/etc/hostname']);
     ran.missing = await run(fileops, ['open', '/nonexistent/dir/file']);
+    ran.missingDots = await run(fileops, ['open', '/nonexistent/../nonexistent//dir/./file']);
     ran.missingRel = await run(fileops, ['open', 'not-here'], { cwd: dir });
     ran.missingDirfd = await run(fileops, ['openat', '/etc', 'no-such-file']);
     ran.deep = await run(fileops, ['open', path.join(deepDir, 'f')]);
@@ -113,6 +114,13 @@ describe('kernel: trace open', function () {
     assert.equal(e['evt.rawres'], -2);
     assert.equal(e['fd.name'], '/nonexistent/dir/file');
     assert.equal(e['fd.num'], -1);
+    assert.equal(e['fd.name_resolved'], false);
+  });
+
+  it('folds "..", "." and "//" of a failed absolute open, keeping the spelling in fd.nameraw', function () {
+    const e = openOf(ran.missingDots, '/nonexistent/../nonexistent//dir/./file');
+    assert.equal(e['evt.res'], 'ENOENT');
+    assert.equal(e['fd.name'], '/nonexistent/dir/file');
     assert.equal(e['fd.name_resolved'], false);
   });
 
