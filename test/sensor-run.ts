@@ -39,11 +39,20 @@ function parseLines(text: string): Json[] {
   return out;
 }
 
+/** Sensors still running when the test process exits (a test failed
+ *  before stopping its own) are killed, not left to run on. */
+const alive = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of alive) c.kill('SIGKILL');
+});
+
 export function startSensor(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningSensor> {
   const child = spawn(process.execPath, [SENSOR, 'run', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { consumeTopic, requireMock, startMockCluster, type MockCluster } from '../kafka/mock-cluster';
 import { requireBpf } from '../support';
-import { startSensor, type Json } from '../sensor-run';
+import { startSensor, type Json, type RunningSensor } from '../sensor-run';
 
 const RULE = 'Shutdown test marker';
 
@@ -43,6 +43,8 @@ describe('sensor run: SIGTERM', function () {
   let mc: MockCluster;
   let dir: string;
   let marks: string;
+  /** Every sensor started, so that a failed test leaves none running. */
+  const started: RunningSensor[] = [];
 
   before(async function () {
     requireBpf(this);
@@ -54,6 +56,7 @@ describe('sensor run: SIGTERM', function () {
   });
 
   after(async function () {
+    for (const s of started) if (s.child.exitCode === null) s.child.kill('SIGKILL');
     await mc?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -65,6 +68,7 @@ describe('sensor run: SIGTERM', function () {
       '--sink', 'stdout', '--sink', 'kafka', '--kafka-brokers', mc.bootstrap, '--kafka-topic', 'sigterm-alerts',
       '--kafka-idempotent=false', '--dedupe-window', '0', '--rate-limit', '0', '--kafka-linger-ms', '200',
     ]);
+    started.push(s);
     const n = 300;
     createMarkers(marks, n);
     // At once: the events are still in the rings or the sinks' queues.
@@ -94,6 +98,7 @@ describe('sensor run: SIGTERM', function () {
       '--kafka-idempotent=false', '--dedupe-window', '0', '--rate-limit', '0', '--shutdown-timeout-ms', '2000',
       '--kafka-connection-timeout-ms', '500', '--kafka-request-timeout-ms', '1000',
     ]);
+    started.push(s);
     await mc.down('all');
     try {
       for (const f of fs.readdirSync(marks)) fs.rmSync(path.join(marks, f));
