@@ -250,6 +250,65 @@ struct dns_event {
 	__u8 daddr[16];
 };
 
+/*
+ * The open filter: the interest set the agent derives from its rules, so
+ * that read-only opens no rule can match never leave the kernel. Names are
+ * keys of the "interest_names" hash map; each generation (0, 1) has its own
+ * keys and its own interest_cfg, and "interest_gen" says which one is in
+ * force, so that a reload is seen whole or not at all.
+ */
+#define INTEREST_NAME_MAX 24	/* bytes of a name kept in a key */
+#define INTEREST_GENS 2
+#define INTEREST_BLOOM_BITS 1024
+
+/* The kinds a key is wanted as (the value of its map entry) */
+#define INTEREST_FINAL 0x1     /* the opened file's own name */
+#define INTEREST_PARENT 0x2    /* the name of the directory holding it */
+#define INTEREST_ANCESTOR 0x4  /* any name on its path, its own included */
+#define INTEREST_SUFFIX 0x8    /* the end of the file's own name */
+#define INTEREST_RAW 0x10      /* the end of the path string given, successful opens */
+#define INTEREST_FAIL_RAW 0x20 /* the end of the path string given, failed opens */
+
+/*
+ * A whole name of len bytes: its first INTEREST_NAME_MAX bytes (two long
+ * names alike in those and in length share a key: both pass). An end of a
+ * name or path string: its last len (<= INTEREST_NAME_MAX) bytes. The rest of
+ * name[] is zero. Aligned so the kernel fills name[] a word at a time.
+ */
+struct interest_key {
+	char name[INTEREST_NAME_MAX];
+	__u16 len;
+	__u8 gen;
+	__u8 pad[5];
+} __attribute__((aligned(8)));
+
+/* interest_cfg.flags */
+#define INTEREST_ON 0x1 /* judge read-only opens; without it every open passes */
+
+/*
+ * The bloom filter holds two bits per key, from the key's words (see
+ * bloom_hit() in file.bpf.c): a key whose bits are not both set is in no
+ * map entry, and the lookup is skipped.
+ */
+struct interest_cfg {
+	__u32 flags;
+	__u32 types;	     /* bit (i_mode >> 12): opened files of that type pass */
+	__u32 depth;	     /* names of the path looked at, the file's own first */
+	__u32 suffix_lens;   /* bit k: some INTEREST_SUFFIX key has k bytes */
+	__u32 raw_lens;	     /* bit k: some INTEREST_RAW key has k bytes */
+	__u32 fail_raw_lens; /* bit k: some INTEREST_FAIL_RAW key has k bytes */
+	__u64 bloom[INTEREST_BLOOM_BITS / 64];
+	__u64 fail_pass[4];  /* bit e: failed opens with errno e all pass */
+	__u64 fail_judge[4]; /* bit e: judged by the path string (others drop) */
+};
+
+/* Slots of the file object's per-CPU "filtered" array. */
+enum filter_reason {
+	EV_FILTER_OPEN_READ = 0,   /* successful read-only open outside the interest set */
+	EV_FILTER_OPEN_FAILED = 1, /* failed read-only open outside it */
+	EV_FILTER_REASONS = 2,
+};
+
 /* Load-time settings, written into .rodata before load. */
 struct sensor_config {
 	__u32 self_tgid;    /* the agent itself: never traced */

@@ -134,3 +134,27 @@ export const Dns = {
 export const DnsDir = { QUERY: 0, RESPONSE: 1 } as const;
 export const EV_DNS_PAYLOAD_MAX = 512;
 export const ExecExeOutsideRoot = 0x10;
+
+// The open filter's maps (events.h: struct interest_key, struct interest_cfg).
+/** Directory levels the kernel walks (events.h EV_PATH_DEPTH). */
+export const EV_PATH_DEPTH = 160;
+export const INTEREST_NAME_MAX = 24;
+export const INTEREST_GENS = 2;
+export const INTEREST_BLOOM_BITS = 1024;
+export const InterestKind = { FINAL: 0x1, PARENT: 0x2, ANCESTOR: 0x4, SUFFIX: 0x8, RAW: 0x10, FAIL_RAW: 0x20 } as const;
+export const INTEREST_ON = 0x1;
+export const InterestKey = { size: 32, name: 0, len: 24, gen: 26 } as const;
+export const InterestCfg = {
+  size: 216,
+  flags: 0,
+  types: 4,
+  depth: 8,
+  suffixLens: 12,
+  rawLens: 16,
+  failRawLens: 20,
+  bloom: 24,
+  failPass: 152,
+  failJudge: 184,
+} as const;
+export const FilterReason = { OPEN_READ: 0, OPEN_FAILED: 1 } as const;
+export const FILTER_REASONS = 2;

@@ -23,7 +23,18 @@ export const mapSetMaxEntries = lib.func('int bpf_map__set_max_entries(void *map
 export const mapMaxEntries = lib.func('uint32_t bpf_map__max_entries(const void *map)');
 export const mapInitialValue = lib.func('void *bpf_map__initial_value(void *map, _Out_ size_t *psize)');
 export const mapLookupElem = lib.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ uint8_t *value)');
+export const mapUpdateElem = lib.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)');
+export const mapDeleteElem = lib.func('int bpf_map_delete_elem(int fd, const void *key)');
+export const mapGetNextKey = lib.func('int bpf_map_get_next_key(int fd, const void *key, _Out_ uint8_t *next_key)');
 export const numPossibleCpus = lib.func('int libbpf_num_possible_cpus()');
+export const btfLoadVmlinux = lib.func('void *btf__load_vmlinux_btf()');
+export const btfFindByNameKind = lib.func('int btf__find_by_name_kind(const void *btf, const char *name, uint32_t kind)');
+export const btfFree = lib.func('void btf__free(void *btf)');
+
+/** BTF_KIND_FUNC: a function, kfuncs included. */
+export const BTF_KIND_FUNC = 12;
+/** bpf_map_update_elem flags. */
+export const BPF_ANY = 0;
 
 const PrintFn = koffi.proto('int kestrel_libbpf_print(int level, const char *fmt, void *args)');
 const setPrint = lib.func('void *libbpf_set_print(kestrel_libbpf_print *fn)');

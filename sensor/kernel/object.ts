@@ -46,6 +46,22 @@ function describe(code: number): string {
   return `${strerror(code)} (${errnoName(code)})`;
 }
 
+const kernelFuncs = new Map<string, boolean>();
+
+/** Whether the running kernel's BTF has a function (a kfunc) of this name. */
+export function kernelHasFunc(name: string): boolean {
+  const known = kernelFuncs.get(name);
+  if (known !== undefined) return known;
+  let found = false;
+  const btf = bpf.btfLoadVmlinux();
+  if (btf) {
+    found = (bpf.btfFindByNameKind(btf, name, bpf.BTF_KIND_FUNC) as number) > 0;
+    bpf.btfFree(btf);
+  }
+  kernelFuncs.set(name, found);
+  return found;
+}
+
 export class BpfObject {
   private obj: bpf.Ptr;
   private links: bpf.Ptr[] = [];
@@ -115,6 +131,22 @@ export class BpfObject {
     return skipped;
   }
 
+  /**
+   * Before load: a program named compat_X stands in for exit_X on kernels
+   * that lack what exit_X needs. Keep one of each pair.
+   */
+  chooseCompat(compat: boolean): void {
+    const names = new Set<string>();
+    let prog: bpf.Ptr = null;
+    while ((prog = bpf.objectNextProgram(this.obj, prog))) names.add(bpf.programName(prog) as string);
+    while ((prog = bpf.objectNextProgram(this.obj, prog))) {
+      const name = bpf.programName(prog) as string;
+      const m = /^compat_(.+)$/.exec(name);
+      if (m && names.has(`exit_${m[1]}`)) bpf.programSetAutoload(prog, compat);
+      else if (name.startsWith('exit_') && names.has(`compat_${name.slice(5)}`)) bpf.programSetAutoload(prog, !compat);
+    }
+  }
+
   load(): void {
     loadLog.length = 0;
     const r = bpf.objectLoad(this.obj);
@@ -154,6 +186,38 @@ export class BpfObject {
     const fd = bpf.mapFd(this.map(name));
     if (fd < 0) throw new BpfError(`${this.name}: map ${name} has no fd (not loaded?)`, -fd);
     return fd;
+  }
+
+  hasMap(name: string): boolean {
+    return !!bpf.objectFindMap(this.obj, name);
+  }
+
+  /** Create or replace one entry (key and value as the map's C types). */
+  mapUpdate(name: string, key: Buffer, value: Buffer): void {
+    const r = bpf.mapUpdateElem(this.mapFd(name), key, value, bpf.BPF_ANY) as number;
+    if (r < 0) throw new BpfError(`${this.name}: cannot update map ${name}: ${describe(-r)}`, -r);
+  }
+
+  /** Delete one entry; false when there was none. */
+  mapDelete(name: string, key: Buffer): boolean {
+    const r = bpf.mapDeleteElem(this.mapFd(name), key) as number;
+    if (r < 0 && r !== -2) throw new BpfError(`${this.name}: cannot delete from map ${name}: ${describe(-r)}`, -r);
+    return r === 0;
+  }
+
+  /** Every key of a hash map, as bytes. */
+  mapKeys(name: string, keySize: number): Buffer[] {
+    const fd = this.mapFd(name);
+    const keys: Buffer[] = [];
+    let prev: Buffer | null = null;
+    for (;;) {
+      const next = Buffer.alloc(keySize);
+      const r = bpf.mapGetNextKey(fd, prev, next) as number;
+      if (r === -2) return keys; // ENOENT: no more
+      if (r < 0) throw new BpfError(`${this.name}: cannot list map ${name}: ${describe(-r)}`, -r);
+      keys.push(next);
+      prev = next;
+    }
   }
 
   mapMaxEntries(name: string): number {

@@ -4,18 +4,24 @@
 // per ring and reason, undecodable records, handler failures.
 import { performance } from 'node:perf_hooks';
 import { decodeRecord, DecodeError } from '../decode/decode';
-import { DROP_REASONS } from '../decode/layout';
+import { DROP_REASONS, FILTER_REASONS } from '../decode/layout';
+import type { InterestSet } from '../rules/interest';
 import type { EventType, SensorEvent } from '../decode/types';
 import { BootClock } from './clock';
 import { DEFAULT_DNS_OPTIONS, DnsTracker, DnsTrackerOptions } from '../enrich/dns';
 import type { Logger } from '../log';
 import { DEFAULT_RING_SIZE, OBJECT_OF, ObjectName, objectPath } from './gadgets';
-import { BpfError, BpfObject, setLibbpfLogger } from './object';
+import { encodeInterest, InterestMaps } from './interest';
+import { BpfError, BpfObject, kernelHasFunc, setLibbpfLogger } from './object';
 import { Poller } from './poller';
 import { Bytes, RingReader } from './ring';
 import { ensureTracefs } from './tracefs';
 
 export const DROP_REASON_NAMES = ['ring_full', 'inflight_full'] as const;
+/** Why the kernel kept an event back on purpose (the interest set): not a loss. */
+export const FILTER_REASON_NAMES = ['open_read', 'open_failed'] as const;
+/** The kfunc the file object's filter needs (Linux 6.2+). */
+const FILTER_KFUNC = 'bpf_rdonly_cast';
 /** Default backlog that wakes the reader: 256 KiB (about 1,500 opens). */
 export const DEFAULT_WAKEUP_BYTES = 256 * 1024;
 /** Default timer poll: bounds the latency of a trickle of events. */
@@ -44,6 +50,11 @@ export interface SourceOptions {
   dns?: Partial<DnsTrackerOptions>;
   /** Called when a ring's drop counters grow; default: a warning log. */
   onDrops?: (ring: string, reason: string, added: number, total: number) => void;
+  /**
+   * Opens no rule can match stay in the kernel (sensor/rules/interest.ts).
+   * Absent or null: every open is traced.
+   */
+  interest?: InterestSet | null;
 }
 
 export interface RingStats {
@@ -51,6 +62,12 @@ export interface RingStats {
   size: number;
   records: number;
   drops: Record<string, number>;
+  /**
+   * Events the kernel kept back because no loaded rule could match them, by
+   * reason (FILTER_REASON_NAMES; empty for rings that do not filter). Not
+   * losses: counted apart from drops.
+   */
+  filtered: Record<string, number>;
   handlerErrors: number;
 }
 
@@ -81,6 +98,7 @@ interface Loaded {
   obj: BpfObject;
   ring: RingReader;
   drops: number[];
+  filtered: number[] | null;
 }
 
 export class KernelSource {
@@ -106,6 +124,9 @@ export class KernelSource {
   private lastPollAt = performance.now();
   private lastReadAt = performance.now();
   lastDecodeError: DecodeError | null = null;
+  /** The file object's interest maps, when its programs use them. */
+  private interestMaps: InterestMaps | null = null;
+  private filterNoted = false;
 
   private constructor(private readonly opts: SourceOptions) {
     this.wanted = new Set(opts.types);
@@ -156,9 +177,15 @@ export class KernelSource {
     const names = [...new Set(this.opts.types.map((t) => OBJECT_OF[t]))];
     for (const name of names) {
       const obj = this.loadObject(name, tracefs);
-      this.loaded.push({ name, obj, ring: null as unknown as RingReader, drops: new Array(DROP_REASONS).fill(0) });
+      const filters = obj.hasMap('filtered');
+      this.loaded.push({ name, obj, ring: null as unknown as RingReader, drops: new Array(DROP_REASONS).fill(0), filtered: filters ? new Array(FILTER_REASONS).fill(0) : null });
       const entry = this.loaded[this.loaded.length - 1];
       entry.ring = new RingReader(name, obj.mapFd('events'), obj.mapMaxEntries('events'));
+      if (name === 'file' && this.filterCapable && InterestMaps.supported(obj)) {
+        this.interestMaps = new InterestMaps(obj);
+        // Before attaching: the first open is judged already.
+        if (this.opts.interest) this.setInterest(this.opts.interest);
+      } else if (name === 'file' && this.opts.interest) this.setInterest(this.opts.interest);
       obj.attach();
       log.debug({ object: name, programs: obj.attachedPrograms }, 'attached');
     }
@@ -187,6 +214,11 @@ export class KernelSource {
    * signal lands mid-check (a profiler, a busy terminal), and libbpf will not
    * load an object twice: open it again and retry.
    */
+  /** Whether this kernel runs the file object's filtering programs. */
+  private get filterCapable(): boolean {
+    return kernelHasFunc(FILTER_KFUNC);
+  }
+
   private loadObject(name: ObjectName, tracefs: string): BpfObject {
     const { log } = this.opts;
     const ringSize = this.opts.ringSizes?.[name] ?? DEFAULT_RING_SIZE[name];
@@ -199,6 +231,8 @@ export class KernelSource {
         },
       });
       try {
+        // Programs that need the filter's kfunc, or their compat_ twins.
+        obj.chooseCompat(!this.filterCapable);
         const skipped = obj.disableMissingTracepoints(tracefs);
         obj.load();
         for (const s of skipped) {
@@ -273,9 +307,54 @@ export class KernelSource {
     this.poller?.resume();
   }
 
+  /**
+   * Put an interest set in force (at start and on every rule reload); null:
+   * every open is traced again. The kernel sees the old set or the new one
+   * whole, and the new one for every open that starts after this returns.
+   * Never throws: a set that cannot be written leaves every open traced.
+   */
+  setInterest(set: InterestSet | null): void {
+    const { log } = this.opts;
+    const maps = this.interestMaps;
+    if (!maps) {
+      if (set && !this.filterNoted && this.loaded.some((l) => l.name === 'file')) {
+        this.filterNoted = true;
+        log.info({ kfunc: FILTER_KFUNC }, 'this kernel cannot filter opens in the kernel (Linux 6.2+ can): every open is traced');
+      }
+      return;
+    }
+    const enc = encodeInterest(set);
+    for (const note of enc.notes) log.warn({ note }, 'interest set widened');
+    try {
+      maps.write(enc);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot write the interest set; every open is traced');
+      try {
+        maps.write(encodeInterest(null));
+      } catch {
+        // the previous set stays in force; nothing more to try
+      }
+      return;
+    }
+    if (set?.unbounded.length) {
+      log.info({ rules: set.unbounded }, 'these rules match read-only opens of any file: every one is traced');
+    }
+    log.debug(
+      { generation: maps.generation, names: enc.entries.size, depth: enc.depth, types: enc.types, failJudge: enc.failJudge.size, failPass: enc.failPass.size },
+      set ? 'interest set in force' : 'no interest set: every open is traced',
+    );
+  }
+
   /** Read the kernel's drop counters, report growth, return the totals. */
   checkDrops(): void {
     for (const l of this.loaded) {
+      if (l.filtered) {
+        try {
+          l.filtered = l.obj.readPercpuCounters('filtered', FILTER_REASONS);
+        } catch {
+          // keep the last totals
+        }
+      }
       let counts: number[];
       try {
         counts = l.obj.readPercpuCounters('drops', DROP_REASONS);
@@ -300,6 +379,7 @@ export class KernelSource {
         size: l.ring?.size ?? 0,
         records: l.ring?.records ?? 0,
         drops: Object.fromEntries(DROP_REASON_NAMES.map((r, i) => [r, l.drops[i]])),
+        filtered: l.filtered ? Object.fromEntries(FILTER_REASON_NAMES.map((r, i) => [r, l.filtered![i]])) : {},
         handlerErrors: l.ring?.handlerErrors ?? 0,
       })),
       handlerErrors: this.handlerErrors,
@@ -336,6 +416,7 @@ export class KernelSource {
       l.obj.close();
     }
     this.loaded = [];
+    this.interestMaps = null;
     setLibbpfLogger(null);
   }
 }

@@ -4,31 +4,27 @@
 // syncs and the programs load. SIGTERM or SIGINT: not ready, detach, flush
 // the sinks within the shutdown timeout, exit 0.
 import * as os from 'node:os';
-import { buildSinks, type RunConfig } from '../config';
+import { buildSinks } from '../config';
 import type { EventType } from '../decode/types';
 import { createEnrichStage, wantsK8s, type EnrichStage } from '../enrich/setup';
 import { BootClock } from '../kernel/clock';
 import { DEFAULT_RING_SIZE, type ObjectName } from '../kernel/gadgets';
 import { KernelSource, stopSummary } from '../kernel/source';
 import type { Logger } from '../log';
+import type { RunOptions } from '../cli/run';
 import { registerInstruments, type Instruments } from '../metrics/instruments';
 import { startMetricsServer, type MetricsServer } from '../metrics/server';
 import { createTelemetry, type Telemetry } from '../metrics/telemetry';
+import type { CompiledRuleset } from '../rules/engine';
+import { deriveInterest } from '../rules/interest';
 import { RuleLoadError, RuleReloader, compileRulePaths } from '../rules/reload';
 import type { AlertPath } from '../config/build';
 import { Health } from './health';
 import { Pipeline } from './pipeline';
 import { DropAlerter } from './self-alert';
 
-export interface SensorRunOptions {
-  config: RunConfig;
-  rulePaths: string[];
-  kubeconfig?: string;
-  nodeName?: string;
-  noK8s: boolean;
-  apiServerIps: string[];
-  ringSize?: number;
-  reload: boolean;
+/** What `sensor run` was asked for (sensor/cli/run.ts parses it), and its logger. */
+export interface SensorRunOptions extends Omit<RunOptions, 'logLevel'> {
   log: Logger;
 }
 
@@ -132,7 +128,12 @@ export async function runSensor(opts: SensorRunOptions): Promise<number> {
       emit: (a) => ap.dedupe.push(a),
       onError: (err, ev) => log.error({ err: (err as Error).message, type: ev.type }, 'event evaluation failed'),
     }));
-    const rl = (reloader = new RuleReloader({ paths: opts.rulePaths, log, load: loadOpts, onSwap: (r) => pl.setRules(r) }));
+    const onSwap = (r: CompiledRuleset): void => {
+      // Kernel first: a wider set is in force before the new rules judge.
+      source?.setInterest(deriveInterest(r));
+      pl.setRules(r);
+    };
+    const rl = (reloader = new RuleReloader({ paths: opts.rulePaths, log, load: loadOpts, onSwap }));
     const da = (drops = new DropAlerter({ hostname, nodeName: st.enricher.nodeName, emit: (a) => ap.dedupe.push(a) }));
     if (telemetry) {
       instruments = registerInstruments(telemetry.meter, {
@@ -157,6 +158,7 @@ export async function runSensor(opts: SensorRunOptions): Promise<number> {
         onEvent: pl.onEvent,
         log,
         ringSizes,
+        interest: deriveInterest(rules),
         onDrops: (ring, reason, added, total) => {
           log.warn({ ring, reason, added, total }, 'kernel dropped events');
           da.onDrops(ring, reason, added, total);

@@ -214,7 +214,23 @@ describe('sensor run: kernel drops are metrics and an alert', function () {
 
   it('a flood into 4 KiB rings is counted per ring and raises "Sensor dropped kernel events"', async function () {
     const port = await freePort();
-    sensor = await startSensor(['--no-k8s', '--ring-size', '4096', '--metrics-addr', `127.0.0.1:${port}`, '--no-default-rules', '--rules', path.join(__dirname, '../../../rules/00-macros.yaml')]);
+    // Read-only opens no rule can match stay in the kernel (the interest
+    // set): a rule that watches the flooded file, yet never fires, lets them
+    // through to fill the ring.
+    const watch = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kt-drops-')), 'watch.yaml');
+    fs.writeFileSync(watch, `
+- rule: Hostname read (kept in view, never fires)
+  desc: Lets reads of /etc/hostname leave the kernel.
+  events: [open]
+  condition:
+    all:
+      - { fact: fd.name, operator: equal, value: /etc/hostname }
+      - { fact: proc.name, operator: equal, value: "<never>" }
+  output: "x | fd.name=%fd.name"
+  priority: DEBUG
+  tags: [T1005]
+`);
+    sensor = await startSensor(['--no-k8s', '--ring-size', '4096', '--metrics-addr', `127.0.0.1:${port}`, '--no-default-rules', '--rules', path.join(__dirname, '../../../rules/00-macros.yaml'), '--rules', watch]);
     const loop = await run(helper('fileops'), ['loop', '200000', '/etc/hostname']);
     assert.equal(loop.status, 0);
     const alert = await sensor.waitFor(
@@ -231,5 +247,6 @@ describe('sensor run: kernel drops are metrics and an alert', function () {
     assert.ok((value(m, 'kestrel_self_alerts_total') ?? 0) >= 1);
     const r = await sensor.stop('SIGTERM', 0);
     assert.equal(r.code, 0);
+    fs.rmSync(path.dirname(watch), { recursive: true, force: true });
   });
 });
