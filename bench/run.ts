@@ -23,7 +23,7 @@ import { connectLoop } from './connect';
 import { cleanupEnrich, enrichmentCost } from './enrich';
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { bpfCost, restoreBpfStats } from './bpfstats';
+import { bpfCost, bpfCostFiltered, restoreBpfStats } from './bpfstats';
 import { killAll, missingHelpers } from './children';
 import { describeRun, LoadRun, runLoad, zeroDropSearch } from './e2e';
 import { cpuShare, cpuSnapshot, machine, otherBpfHolders } from './machine';
@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     slowdown(TARGET, scaled(1_000_000), 5),
   );
   const cost = await stage('time inside the BPF programs (kernel.bpf_stats_enabled)', () => bpfCost(TARGET, scaled(200_000)));
+  // Same stage: the same loop with the default rules' interest set in force.
+  const costFiltered = await bpfCostFiltered(TARGET, scaled(200_000)).catch((err: unknown) => ({ skipped: (err as Error).message }));
   const connect = await stage('connect loop (with and without the sensor)', () => connectLoop(scaled(20_000), 5));
   const enrich = await stage('enrichment with 10,000 pods and 100,000 processes (no BPF)', () =>
     enrichmentCost(10_000, 100_000, scaled(100_000)),
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     e2eRing: e2e.ringSize,
     slowdown: slow,
     cost,
+    costFiltered,
     connect,
     enrich,
     rules,

@@ -5,6 +5,7 @@ import type { SensorEvent } from '../sensor/decode/types';
 import type { ObjectName } from '../sensor/kernel/gadgets';
 import { KernelSource, SourceStats } from '../sensor/kernel/source';
 import { createLogger } from '../sensor/log';
+import type { InterestSet } from '../sensor/rules/interest';
 
 export class Tap {
   private pids = new Set<number>();
@@ -53,7 +54,8 @@ export interface Sensor {
   loadMs: number;
 }
 
-export function startSensor(tap: Tap, ringSize?: number): Sensor {
+/** ringSize: the file ring's size; interest: the open filter (absent: every open is traced). */
+export function startSensor(tap: Tap, ringSize?: number, interest?: InterestSet): Sensor {
   const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'error');
   const ringSizes: Partial<Record<ObjectName, number>> | undefined = ringSize ? { file: ringSize } : undefined;
   const t0 = process.hrtime.bigint();
@@ -65,6 +67,7 @@ export function startSensor(tap: Tap, ringSize?: number): Sensor {
         onEvent: tap.onEvent,
         log,
         ringSizes,
+        interest: interest ?? null,
         // Drops are expected in some stages and reported in the results, not logged.
         onDrops: () => {},
       });

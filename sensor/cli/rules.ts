@@ -3,7 +3,10 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RULES_DIR, fixtureFiles } from '../rules/files';
 import { runFixtures, readFixtures } from '../rules/fixtures';
+import { encodeInterest, INTEREST_ENTRIES_MAX } from '../kernel/interest';
 import { loadRulePaths } from '../rules/loader';
+import { deriveInterest } from '../rules/interest';
+import { describeInterest } from '../rules/interest-text';
 import { ruleFileSchema } from '../rules/schema';
 import { formatProblem, type Problem, type RuleSetSpec } from '../rules/types';
 import { UsageError } from './usage';
@@ -17,12 +20,15 @@ Commands:
                      beside NAME.yaml) through the engine and through
                      json-rules-engine
   list [PATH...]     the rules that load, with priority, events and tags
+  interest [PATH...] what the kernel lets through of read-only opens for
+                     these rules (the interest set), and which rules make
+                     every open pass
   schema             print the JSON Schema of rule files (rules/schema.json)
 
 Without PATH, the default ruleset (${DEFAULT_RULES_DIR}).
 
 Options:
-  -o, --output text|json   (list) output format
+  -o, --output text|json   (list, interest) output format
   -q, --quiet              (validate, test) only problems and failures
 `;
 
@@ -105,5 +111,18 @@ export async function runRules(argv: string[]): Promise<number> {
     out(summary(spec));
     return 0;
   }
-  throw new UsageError(`unknown rules command "${cmd}" (validate, test, list or schema)`);
+  if (cmd === 'interest') {
+    if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`--output takes text or json, not "${values.output}"`);
+    const { spec } = load(paths);
+    if (!spec) return 1;
+    const set = deriveInterest(spec);
+    const enc = encodeInterest(set);
+    if (values.output === 'json') {
+      process.stdout.write(JSON.stringify({ ...set, kernelEntries: enc.entries.size, kernelEntriesMax: INTEREST_ENTRIES_MAX, notes: enc.notes }) + '\n');
+      return 0;
+    }
+    process.stdout.write(describeInterest(set, enc.entries.size, enc.notes));
+    return 0;
+  }
+  throw new UsageError(`unknown rules command "${cmd}" (validate, test, list, interest or schema)`);
 }

@@ -31,6 +31,8 @@ Options:
       --metrics-addr HOST:PORT  serve /metrics, /healthz, /readyz (default
                             127.0.0.1:9464; off: none)
       --shutdown-timeout-ms MS  on SIGTERM, time to deliver queued alerts
+      --kernel-filter=false  every open reaches the rules (default: opens no
+                            rule can match stay in the kernel)
       --cgroup-root DIR     the host's cgroup v2 mount (in a pod: where the
                             host's /sys/fs/cgroup is mounted)
 

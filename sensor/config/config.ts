@@ -41,6 +41,8 @@ export interface RunConfig {
   metrics: MetricsConfig;
   /** SIGTERM: time the sinks get to deliver what is queued. */
   shutdownTimeoutMs: number;
+  /** Keep opens no rule can match in the kernel (the interest set). */
+  kernelFilter: boolean;
   /** The host's cgroup v2 mount, when not the one in /proc/self/mountinfo. */
   cgroupRoot?: string;
   sinks: SinkKind[];
@@ -277,6 +279,7 @@ export function resolveRunConfig(
   const cfg: RunConfig = {
     metrics: metricsConfig(c),
     shutdownTimeoutMs: c.get('shutdown-timeout-ms'),
+    kernelFilter: c.get('kernel-filter'),
     sinks,
     format: c.get('format'),
     minPriority: c.get('min-priority'),

@@ -69,6 +69,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s('metrics-otlp-endpoint', 'metrics.otlpEndpoint', 'url', '(none)', 'Also push the sensor\'s own metrics over OTLP http/protobuf to this collector URL ({endpoint}/v1/metrics).'),
   s('metrics-otlp-interval-ms', 'metrics.otlpIntervalMs', 'int', '30000', 'Period of the OTLP metric export.', { min: 100, max: MS.max }),
   s('shutdown-timeout-ms', 'shutdownTimeoutMs', 'int', '10000', 'On SIGTERM, how long the sinks get to deliver what is queued before the sensor exits; keep it below the pod\'s terminationGracePeriodSeconds.', { min: 0, max: MS.max }),
+  s('kernel-filter', 'kernelFilter', 'bool', 'true', 'Keep read-only opens that no loaded rule can match in the kernel (the interest set; `sensor rules interest` shows it). false: every open reaches the rules, at a higher CPU cost (to compare, or to debug a rule). Write --kernel-filter=false.'),
   s('cgroup-root', 'cgroupRoot', 'string', '(the cgroup v2 mount in /proc/self/mountinfo)', 'The host\'s cgroup v2 mount. A pod with a private cgroup namespace sees only its own subtree: mount the host\'s /sys/fs/cgroup and name it here.'),
   // dedupe and rate limit
   s('dedupe-window', 'dedupe.window', 'duration', '10s', 'Repeats of an alert within this window are merged into one summary with a count; 0 turns merging off.', { min: 0 }),

@@ -42,6 +42,7 @@ export function registerInstruments(meter: Meter, view: SensorView): Instruments
   const events = c('kestrel_events', 'Kernel events read, by evt.type');
   const ringRecords = c('kestrel_ring_records', 'Records read from each ring buffer');
   const kernelDrops = c('kestrel_kernel_drops', 'Events the kernel dropped, by ring and reason (ring_full, inflight_full)');
+  const kernelFiltered = c('kestrel_kernel_filtered', 'Events the kernel kept back because no loaded rule could match them, by ring and reason (open_read, open_failed); not losses');
   const decodeErrors = c('kestrel_decode_errors', 'Ring records that could not be decoded');
   const enrichMisses = c('kestrel_enrich_misses', 'Events whose context was incomplete, by what was missing (process, pod)');
   const evaluated = c('kestrel_rule_evaluated_events', 'Events at least one rule judged');
@@ -68,6 +69,7 @@ export function registerInstruments(meter: Meter, view: SensorView): Instruments
       for (const ring of src.rings) {
         r.observe(ringRecords, ring.records, { ring: ring.ring });
         for (const [reason, n] of Object.entries(ring.drops)) r.observe(kernelDrops, n, { ring: ring.ring, reason });
+        for (const [reason, n] of Object.entries(ring.filtered)) r.observe(kernelFiltered, n, { ring: ring.ring, reason });
       }
       r.observe(decodeErrors, src.decodeErrors);
     }
@@ -112,7 +114,7 @@ export function registerInstruments(meter: Meter, view: SensorView): Instruments
     loop.reset();
   };
   const all = [
-    events, ringRecords, kernelDrops, decodeErrors, enrichMisses, evaluated, evalSeconds, evalErrors, alerts, throttled, selfAlerts,
+    events, ringRecords, kernelDrops, kernelFiltered, decodeErrors, enrichMisses, evaluated, evalSeconds, evalErrors, alerts, throttled, selfAlerts,
     sinkDelivered, sinkDropped, sinkErrors, sinkQueue, spoolBytes, latency, podCache, processCache, rulesLoaded, reloadFailures, loopLag,
   ];
   meter.addBatchObservableCallback(cb, all);

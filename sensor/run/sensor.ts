@@ -130,7 +130,7 @@ export async function runSensor(opts: SensorRunOptions): Promise<number> {
     }));
     const onSwap = (r: CompiledRuleset): void => {
       // Kernel first: a wider set is in force before the new rules judge.
-      source?.setInterest(deriveInterest(r));
+      if (config.kernelFilter) source?.setInterest(deriveInterest(r));
       pl.setRules(r);
     };
     const rl = (reloader = new RuleReloader({ paths: opts.rulePaths, log, load: loadOpts, onSwap }));
@@ -158,7 +158,7 @@ export async function runSensor(opts: SensorRunOptions): Promise<number> {
         onEvent: pl.onEvent,
         log,
         ringSizes,
-        interest: deriveInterest(rules),
+        interest: config.kernelFilter ? deriveInterest(rules) : null,
         onDrops: (ring, reason, added, total) => {
           log.warn({ ring, reason, added, total }, 'kernel dropped events');
           da.onDrops(ring, reason, added, total);

@@ -114,14 +114,29 @@ describe('kernel: the interest set keeps unwatched opens in the kernel', functio
     assert.equal(one.recs.filter((e) => e.raw === target).length, 0);
   });
 
-  it('watched reads make records: /etc/shadow, a service-account token, a file under pam.d, /dev/null', async function () {
+  it('watched reads make records: /etc/shadow, a service-account token, a file under pam.d, a block device; /dev/null does not', async function () {
     const token = path.join(dir, 'var/run/secrets/kubernetes.io/serviceaccount/token');
-    for (const [p, want] of [
+    // A block device under any name is watched (D06), by its file type.
+    const blk = fs.readdirSync('/dev').map((n) => `/dev/${n}`).find((p) => {
+      try {
+        return fs.statSync(p).isBlockDevice();
+      } catch {
+        return false;
+      }
+    });
+    const cases: [string, string][] = [
       ['/etc/shadow', '/etc/shadow'],
       [token, path.join(dir, 'var/run/secrets/kubernetes.io/serviceaccount/..2024_01_01_00_00_00.1/token')],
       [path.join(dir, 'pam.d/login'), path.join(dir, 'pam.d/login')],
-      ['/dev/null', '/dev/null'],
-    ]) {
+    ];
+    if (blk) {
+      const node = path.join(dir, 'disk-node');
+      const rdev = fs.statSync(blk).rdev;
+      if (spawnSync('mknod', [node, 'b', String(Math.floor(rdev / 256) & 0xfff), String(rdev & 0xff)]).status === 0) cases.push([node, node]);
+    }
+    const dn = await opens(['open', '/dev/null']);
+    assert.equal(dn.recs.filter((e) => e.raw === '/dev/null').length, 0, '/dev/null was not kept back');
+    for (const [p, want] of cases) {
       const { recs } = await opens(['open', p]);
       const r = recs.find((e) => e.raw === p);
       assert.ok(r, `no record of the read of ${p}`);
@@ -130,7 +145,27 @@ describe('kernel: the interest set keeps unwatched opens in the kernel', functio
     }
   });
 
-  it('a symlink named like a token passes by the path string given, short or long', async function () {
+  it('a rule on the path string given: a symlink named like a token passes by it, short or long', async function () {
+    const rule = path.join(dir, 'raw-rule.yaml');
+    fs.writeFileSync(rule, `- rule: Token by the path given
+  desc: d
+  events: [open]
+  condition: { all: [{ fact: fd.nameraw, operator: regex, value: "secrets/kubernetes\\\\.io/serviceaccount/token$" }] }
+  output: "x | fd.name=%fd.name"
+  priority: WARNING
+  tags: [T1528]
+`);
+    const set = deriveInterest(compileRulePaths([rule], log));
+    assert.deepEqual(set.read?.raw, ['secrets/kubernetes.io/serviceaccount/token']);
+    src.setInterest(set);
+    try {
+      await rawCases();
+    } finally {
+      src.setInterest(defaults);
+    }
+  });
+
+  async function rawCases(): Promise<void> {
     for (const top of ['b', 'c'.repeat(120)]) {
       const p = path.join(dir, top, 'secrets/kubernetes.io/serviceaccount/token');
       assert.ok(p.length > 128 === (top !== 'b'));
@@ -141,7 +176,7 @@ describe('kernel: the interest set keeps unwatched opens in the kernel', functio
       const other = path.join(dir, top, 'secrets/kubernetes.io/serviceaccount/token2');
       assert.equal((await opens(['open', other])).recs.filter((e) => e.raw === other).length, 0, `${other} was not kept back`);
     }
-  });
+  }
 
   it('writes of unwatched files always make records (the drift tracker needs them)', async function () {
     const w = path.join(dir, 'written');

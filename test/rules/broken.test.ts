@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRulePaths } from '../../sensor/rules/loader';
 import { formatProblem, type Problem } from '../../sensor/rules/types';
@@ -114,6 +115,45 @@ describe('rules: the CLI', function () {
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(rows.map((x) => [x.rule, x.priority, x.events, x.enabled]), [['Shell in container', 'Notice', ['execve'], true]]);
     assert.equal(run('list', path.join(CORPUS, 'bad-cidr.yaml')).status, 1);
+  });
+
+  it('interest prints what the kernel lets through, and names a rule that makes every open pass', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-interest-'));
+    try {
+      const f = path.join(dir, 'r.yaml');
+      fs.writeFileSync(f, `- rule: Shadow read
+  desc: d
+  events: [openat]
+  condition: { all: [{ fact: fd.name, operator: in, value: [/etc/shadow] }, { fact: evt.res, operator: equal, value: SUCCESS }] }
+  output: "x | fd.name=%fd.name"
+  priority: WARNING
+  tags: [T1003.008]
+`);
+      const tight = run('interest', '-o', 'json', f);
+      assert.equal(tight.status, 0, tight.stderr);
+      const set = JSON.parse(tight.stdout) as { read: { final: string[] } | null; unbounded: string[]; failed: { pass: number[]; judge: number[] } };
+      assert.deepEqual(set.read?.final, ['shadow']);
+      assert.deepEqual(set.unbounded, []);
+      assert.deepEqual([set.failed.pass, set.failed.judge], [[], []], 'evt.res SUCCESS keeps every failed read back');
+      const text = run('interest', f);
+      assert.match(text.stdout, /the file is named: +"shadow"/);
+      assert.match(text.stdout, /No rule makes every read-only open leave the kernel/);
+      fs.appendFileSync(f, `- rule: Any open by cat
+  desc: d
+  events: [openat]
+  condition: { all: [{ fact: proc.name, operator: equal, value: cat }] }
+  output: "x | fd.name=%fd.name"
+  priority: NOTICE
+  tags: [T1005]
+`);
+      const wide = run('interest', f);
+      assert.equal(wide.status, 0, wide.stderr);
+      assert.match(wide.stdout, /every one leaves the kernel/);
+      assert.match(wide.stdout, /"Any open by cat"/);
+      assert.equal(run('interest', path.join(CORPUS, 'bad-cidr.yaml')).status, 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing path or unknown command is a usage problem, not a crash', function () {
