@@ -121,7 +121,7 @@ export async function runTrace(argv: string[]): Promise<number> {
   const log = createLogger(opts.logLevel);
   const clock = new BootClock();
   const out = process.stdout;
-  const stage = await createEnrichStage({ log, kubeconfig: opts.kubeconfig, nodeName: opts.nodeName, noK8s: opts.noK8s });
+  const stage = await createEnrichStage({ log, kubeconfig: opts.kubeconfig, nodeName: opts.nodeName, noK8s: opts.noK8s, eventClockNs: BootClock.nowNs });
   const nodeName = stage.enricher.nodeName;
   const columns = opts.output === 'columns' ? new ColumnFormatter(opts.types, clock, stage.pods !== null) : null;
   const printed = new Set<EventType>(opts.types);

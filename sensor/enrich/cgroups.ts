@@ -40,7 +40,19 @@ export interface CgroupResolverOptions {
   rootAmbiguous?: boolean;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * Now on the events' clock (CLOCK_BOOTTIME ns). Given, a miss of an event
+   * stamped after the last walk began walks again despite minRescanMs: its
+   * cgroup may be newer than that walk, and its process may be gone by the
+   * time the limit has passed (a container that runs for milliseconds while
+   * other containers start). Once per cgroup id per second at most.
+   */
+  eventClockNs?: () => number;
 }
+
+/** Least time between two out-of-turn walks for the same unknown id. */
+const LATE_RESCAN_MS = 1000;
+const LATE_MISSES_MAX = 1024;
 
 export const DEFAULT_CGROUP_OPTIONS = {
   maxDepth: 12,
@@ -66,6 +78,8 @@ export interface CgroupResolverStats {
   rescans: number;
   /** Misses that could not walk: the last walk was too recent. */
   rescansLimited: number;
+  /** Walks out of turn: a miss stamped after the last walk began. */
+  rescansLate: number;
   /** Walks stopped at maxEntries. */
   rescansTruncated: number;
   /** Directories visited by all walks. */
@@ -181,17 +195,23 @@ export class CgroupResolver {
   readonly hostMntns: number | null;
   readonly hostPidns: number | null;
   private readonly procRoot: string;
-  private readonly opts: Required<Omit<CgroupResolverOptions, 'cgroupRoot' | 'procRoot' | 'rootAmbiguous'>>;
+  private readonly opts: Required<Omit<CgroupResolverOptions, 'cgroupRoot' | 'procRoot' | 'rootAmbiguous' | 'eventClockNs'>>;
+  private readonly eventClockNs: (() => number) | undefined;
   private readonly byId = new Map<number, Entry>();
   private lastScan = -Infinity;
+  /** The events' clock when the last walk began. */
+  private lastScanEventNs = -Infinity;
+  /** Ids an out-of-turn walk did not find, and when (ms): no second one for a while. */
+  private readonly lateMisses = new Map<number, number>();
   private readonly s = {
-    hits: 0, misses: 0, rescans: 0, rescansLimited: 0, rescansTruncated: 0, scannedDirs: 0, scanErrors: 0,
+    hits: 0, misses: 0, rescans: 0, rescansLate: 0, rescansLimited: 0, rescansTruncated: 0, scannedDirs: 0, scanErrors: 0,
     procReads: 0, procErrors: 0, unresolved: 0, errors: 0,
   };
 
   /** Throws only when an explicit cgroupRoot is not a directory (a configuration mistake). */
   constructor(options: CgroupResolverOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
+    this.eventClockNs = options.eventClockNs;
     this.opts = {
       maxDepth: options.maxDepth ?? DEFAULT_CGROUP_OPTIONS.maxDepth,
       maxEntries: options.maxEntries ?? DEFAULT_CGROUP_OPTIONS.maxEntries,
@@ -222,13 +242,13 @@ export class CgroupResolver {
    * Give the pid so that hosts whose v2 ids say nothing still resolve, and
    * so that a cgroup made since the last walk is found at once. Never throws.
    */
-  resolve(cgroupId: number, pid?: number): CgroupInfo | null {
+  resolve(cgroupId: number, pid?: number, eventNs?: number): CgroupInfo | null {
     try {
       let e = this.byId.get(cgroupId);
       if (e) this.s.hits++;
       else {
         this.s.misses++;
-        if (this.cgroupRoot !== null && this.maybeRescan()) e = this.byId.get(cgroupId);
+        if (this.cgroupRoot !== null && this.maybeRescan(cgroupId, eventNs)) e = this.byId.get(cgroupId);
       }
       const vague = e === undefined || (cgroupId === this.rootId && this.rootAmbiguous);
       if (vague && pid !== undefined && Number.isInteger(pid) && pid > 0) {
@@ -255,6 +275,7 @@ export class CgroupResolver {
     if (root === null) return 0;
     const now = this.opts.now();
     this.lastScan = now;
+    if (this.eventClockNs) this.lastScanEventNs = this.eventClockNs();
     this.s.rescans++;
     // Breadth first: kubelet's levels (QoS, pod, container) are shallow, so
     // a workload that floods its own subtree is what the bound cuts off.
@@ -295,13 +316,24 @@ export class CgroupResolver {
     return { ...this.s, cached: this.byId.size };
   }
 
-  private maybeRescan(): boolean {
-    if (this.opts.now() - this.lastScan < this.opts.minRescanMs) {
-      this.s.rescansLimited++;
-      return false;
+  private maybeRescan(cgroupId: number, eventNs?: number): boolean {
+    const now = this.opts.now();
+    if (now - this.lastScan >= this.opts.minRescanMs) {
+      this.rescan();
+      return true;
     }
-    this.rescan();
-    return true;
+    // Stamped after the last walk began: its cgroup may be newer than it.
+    if (eventNs !== undefined && eventNs > this.lastScanEventNs && now - (this.lateMisses.get(cgroupId) ?? -Infinity) >= LATE_RESCAN_MS) {
+      this.s.rescansLate++;
+      this.rescan();
+      if (!this.byId.has(cgroupId)) {
+        if (this.lateMisses.size >= LATE_MISSES_MAX) this.lateMisses.clear();
+        this.lateMisses.set(cgroupId, now);
+      }
+      return true;
+    }
+    this.s.rescansLimited++;
+    return false;
   }
 
   /** A v2 directory is never renamed (the kernel refuses), so a known id keeps its answer. */

@@ -112,7 +112,7 @@ export class Enricher {
     if (cached && cached.cgroupId === ev.cgroupId) {
       container = cached.container;
     } else {
-      container = ev.pid ? cgroups.resolve(ev.cgroupId, ev.pid)?.container ?? null : null;
+      container = ev.pid ? cgroups.resolve(ev.cgroupId, ev.pid, ev.ktime)?.container ?? null : null;
       if (proc) this.byProcess.set(proc, { cgroupId: ev.cgroupId, container });
     }
     const inContainerNs = ev.pid !== 0 && !cgroups.isHostProcess(ev.mntns, ev.pidns);

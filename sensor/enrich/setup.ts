@@ -21,6 +21,8 @@ export interface EnrichSetupOptions {
   podGraceMs?: number;
   /** The host's cgroup v2 mount (default: the one in /proc/self/mountinfo). */
   cgroupRoot?: string;
+  /** Now on the events' clock (CLOCK_BOOTTIME ns): see CgroupResolverOptions.eventClockNs. */
+  eventClockNs?: () => number;
 }
 
 /** Whether createEnrichStage will watch pods (and so wait for an informer sync). */
@@ -47,7 +49,7 @@ export async function createEnrichStage(o: EnrichSetupOptions): Promise<EnrichSt
   const cgroupRoot = o.cgroupRoot ? cgroupV2Root(o.cgroupRoot) : undefined;
   if (cgroupRoot && cgroupRoot !== o.cgroupRoot) o.log.info({ cgroupRoot }, 'hybrid cgroups: using the v2 hierarchy under the configured cgroup root');
   const processes = new ProcessCache(cgroupRoot ? { cgroupRoot } : {});
-  const cgroups = new CgroupResolver(cgroupRoot ? { cgroupRoot } : {});
+  const cgroups = new CgroupResolver({ ...(cgroupRoot ? { cgroupRoot } : {}), ...(o.eventClockNs ? { eventClockNs: o.eventClockNs } : {}) });
   if (cgroups.hostMntns === null || cgroups.hostPidns === null) {
     // Without them every process looks like it runs in a container.
     o.log.warn(

@@ -115,6 +115,7 @@ export async function runSensor(opts: SensorRunOptions): Promise<number> {
       nodeName: opts.nodeName,
       noK8s: opts.noK8s,
       ...(config.cgroupRoot ? { cgroupRoot: config.cgroupRoot } : {}),
+      eventClockNs: BootClock.nowNs,
     });
     const st = stage;
     health.informerFrom(() => st.pods?.synced ?? true);

@@ -132,6 +132,31 @@ describe('enrich: CgroupResolver', function () {
     assert.equal(r.stats().rescans, 2);
   });
 
+  it('walks out of turn for an event stamped after the last walk began (its process may be gone already), once per id per second', function () {
+    f = fakeHost();
+    let evNow = 5_000_000;
+    const r = f.resolver({ minRescanMs: 1000, eventClockNs: () => evNow });
+    r.rescan(); // at event time 5,000,000
+    const a = f.mkdir(CFS);
+    f.clock.t += 10;
+    // An event from before the walk: its cgroup existed then, so walking again cannot help.
+    assert.equal(r.resolve(a, undefined, 4_999_000), null);
+    assert.equal(r.stats().rescansLimited, 1);
+    // One from after it: the cgroup may be new; found although the limit has not passed.
+    evNow = 6_000_000;
+    assert.equal(r.resolve(a, undefined, 5_500_000)?.container?.id, ID);
+    assert.equal(r.stats().rescansLate, 1);
+    // An id no walk finds walks out of turn once, then waits a second.
+    assert.equal(r.resolve(424242, undefined, 6_500_000), null);
+    evNow = 7_000_000;
+    assert.equal(r.resolve(424242, undefined, 7_500_000), null);
+    assert.equal(r.stats().rescansLate, 2);
+    f.clock.t += 1000;
+    evNow = 8_000_000;
+    assert.equal(r.resolve(424242, undefined, 8_500_000), null);
+    assert.equal(r.stats().rescans, 4, 'the limit has passed: an ordinary walk');
+  });
+
   it('keeps a removed cgroup for the grace period, for late events', function () {
     f = fakeHost();
     const a = f.mkdir(CFS);

@@ -259,7 +259,15 @@ export class World implements WorldView {
     for (const c of runnable) {
       const alerts = this.alertsFor(c);
       const output = outputs.get(c) ?? '';
-      const fail = (reason: string): void => void out.set(c, { status: 'fail', reason, alerts, output });
+      const fail = (reason: string): void => {
+        out.set(c, { status: 'fail', reason, alerts, output });
+        if (process.env.KT_ATTACKS_DEBUG) {
+          // Where did its alert go: to another container, the host, nowhere?
+          const cmd = this.script(c).split('\n')[0];
+          const near = sensor.alerts().filter((a) => String(a.output_fields['proc.cmdline'] ?? '').includes(cmd.slice(0, 40)));
+          process.stderr.write(`DEBUG ${c.name}: alerts whose command line holds ${JSON.stringify(cmd.slice(0, 40))}: ${JSON.stringify(near.map((a) => [a.rule, a.output_fields['container.id'], a.output_fields['k8s.pod.name'], a.output_fields['proc.name']]))}\n`);
+        }
+      };
       if (errors.has(c)) {
         fail(`the case could not be performed: ${errors.get(c)}`);
         continue;
@@ -285,6 +293,10 @@ export class World implements WorldView {
   async stop(): Promise<void> {
     if (this.stopped) return;
     if (this.sensor && this.sensor.child.exitCode === null) await this.sensor.stop('SIGTERM', 0);
+    if (process.env.KT_ATTACKS_DEBUG && this.sensor) {
+      // The sensor's warnings and errors (drops, enrichment misses) explain many a missing alert.
+      for (const l of this.sensor.logs()) if (Number(l.level) >= 40) process.stderr.write(`sensor: ${JSON.stringify(l)}\n`);
+    }
     for (const s of this.servers) s.close();
     await this.api?.stop();
     this.removeSync();

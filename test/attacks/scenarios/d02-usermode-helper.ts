@@ -56,7 +56,6 @@ export const d02: Scenario = {
       kind: 'variant',
       name: 'an unprivileged pod tries /proc/sys/fs/../kernel/core_pattern (denied)',
       evasion: ['..', 'attempt'],
-      gap: "sensor defect (reported): a refused open's absolute path is not normalized, so fd.name stays /proc/sys/fs/../kernel/core_pattern",
       script: ": >> /proc/sys/fs/../kernel/core_pattern",
       expect: [{ rule: RULE, proc: 'sh', pname: 'runc' }],
     },
