@@ -1,7 +1,7 @@
 // Alert latency under background load (issues 6 and 8 e): the real
 // `sensor run` as a child process, default rules plus one marker rule,
 // alerts to stdout and to a 3-broker Kafka mock (acks -1), while a paced
-// generator opens an unwatched file 10,000 times a second. A marker process
+// generator opens a watched file (judged, never firing) 10,000 times a second. A marker process
 // creates files the marker rule watches, 100 a second. Latency is from the
 // event (the kernel's timestamp at the syscall, the alert's `time`) to:
 //  - stdout: the line read by this process from the sensor's stdout pipe;
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MockCluster, mockUnavailable, startMockCluster } from '../test/kafka/mock-cluster';
 import { finished, OPENRATE, start } from './children';
+import { watchingRule } from './suite';
 import { progress, scaled, sleep } from './util';
 
 const SENSOR = path.resolve(__dirname, '../sensor/cli/main.js');
@@ -85,13 +86,20 @@ async function waitFor(what: string, ms: number, fn: () => boolean): Promise<voi
   }
 }
 
-export async function benchLatency(target: string): Promise<LatencyBench> {
+export async function benchLatency(): Promise<LatencyBench> {
   const why = mockUnavailable();
   if (why) throw new Error(`latency bench: ${why}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
   const marks = path.join(dir, 'marks');
   fs.mkdirSync(marks);
-  fs.writeFileSync(path.join(dir, 'rules.yaml'), RULE(marks));
+  // The background load is opens the sensor reads and judges (a rule looks
+  // at them and never fires): with the kernel filter, opens of a file no
+  // rule watches would not reach it at all.
+  const bgDir = path.join(dir, 'background');
+  fs.mkdirSync(bgDir);
+  const bgFile = path.join(bgDir, 'watched');
+  fs.writeFileSync(bgFile, 'x\n');
+  fs.writeFileSync(path.join(dir, 'rules.yaml'), RULE(marks) + '\n' + watchingRule(bgDir));
   let mc: MockCluster | undefined;
   let child: ChildProcess | undefined;
   try {
@@ -135,7 +143,7 @@ export async function benchLatency(target: string): Promise<LatencyBench> {
     const bgRate = 10_000;
     const seconds = markers / markerRate;
     progress(`latency: ${markers} marker alerts at ${markerRate}/s over ${seconds} s, background ${bgRate} opens/s, stdout + Kafka (3 brokers, acks -1)`);
-    const bg = start(OPENRATE, [String(bgRate), String(Math.round(bgRate * (seconds + 2))), target]);
+    const bg = start(OPENRATE, [String(bgRate), String(Math.round(bgRate * (seconds + 2))), bgFile]);
     await sleep(1000);
     const t0 = Date.now();
     const marker = spawn(process.execPath, ['-e', MARKER_SCRIPT, marks, String(markers), String(markerRate)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -172,9 +180,7 @@ export async function benchLatency(target: string): Promise<LatencyBench> {
 }
 
 if (require.main === module) {
-  const target = '/tmp/bench-file';
-  if (!fs.existsSync(target)) fs.writeFileSync(target, 'kestrel benchmark target\n');
-  benchLatency(target).then(
+  benchLatency().then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (e: Error) => {
       process.stderr.write(`${e.message}\n`);

@@ -93,7 +93,7 @@ export function alertRows(r: RulesBench, k: KafkaBench | { skipped: string }, l:
   }
   if ('skipped' in l) rows.push(['Alert latency from the syscall', 'not measured', l.skipped]);
   else {
-    const bg = `${n(l.backgroundRate)} unwatched opens/s in the background`;
+    const bg = `${n(l.backgroundRate)} judged opens/s in the background`;
     rows.push([
       'Syscall → stdout (alert line read from the pipe): p50 / p99',
       `${ms(l.stdout.p50)} / ${ms(l.stdout.p99)} (max ${ms(l.stdout.max)}, ${n(l.stdout.count)} alerts)`,
@@ -115,7 +115,7 @@ export function latencyMarkdown(l: LatencyBench | { skipped: string }): string[]
   return [
     ...head,
     `The real \`sensor run\` as a child process (default rules plus one marker rule; sinks stdout and Kafka, a 3-broker mock with acks -1, default linger and gzip; dedupe and rate limits off). ` +
-      `A paced generator (dist/helpers/openrate) opened an unwatched file ${n(l.backgroundRate)} times a second (${n(l.backgroundDone)} opens, at worst ${ms(l.backgroundLagMs)} behind schedule) while a marker process created ${n(l.markers)} files in the marker directory, ${n(l.markerRate)} a second. ` +
+      `A paced generator (dist/helpers/openrate) opened a file that a never-firing rule watches (so every open is read, enriched and judged) ${n(l.backgroundRate)} times a second (${n(l.backgroundDone)} opens, at worst ${ms(l.backgroundLagMs)} behind schedule) while a marker process created ${n(l.markers)} files in the marker directory, ${n(l.markerRate)} a second. ` +
       'Latency runs from the event\'s kernel timestamp (the alert\'s `time`, taken at the syscall\'s exit and converted to wall-clock time) to the line arriving on the benchmark\'s end of the stdout pipe, and to the broker\'s acknowledgement as the sensor\'s Kafka sink records it (`sinks.kafka.latencyMs` in its stopped summary; the same figure is the `kestrel_alert_latency_seconds` metric).',
     '',
     ...table(

@@ -13,6 +13,7 @@ import { num, pct, rate } from './util';
 import type { KafkaBench } from './kafka';
 import { alertRows, kafkaMarkdown, latencyMarkdown, rulesMarkdown } from './report-alerts';
 import type { LatencyBench } from './latency';
+import { aimsMarkdown } from './report-aims';
 import { suiteMarkdown, suiteRows } from './report-suite';
 import type { SuiteBench } from './suite';
 import type { RulesBench } from './rules';
@@ -613,6 +614,7 @@ export function markdown(d: BenchData): string {
   );
   lines.push(...enrichDetails(d.enrich));
   lines.push('', ...rulesMarkdown(d.rules), ...kafkaMarkdown(d.kafka), ...latencyMarkdown(d.latency), ...suiteMarkdown(d.suite));
+  lines.push(...aimsMarkdown(d));
   return lines.join('\n');
 }
 

@@ -19,6 +19,8 @@ export interface SensorChild {
   cpuS(): number;
   /** Resident set size now, bytes. */
   rss(): number;
+  /** VmRSS split as /proc/<pid>/status gives it: heap and stacks, mapped files, shared memory (bytes). */
+  rssParts(): { anon: number; file: number; shmem: number };
   metrics(): Promise<Sample[]>;
   stop(): Promise<Record<string, unknown> | undefined>;
 }
@@ -59,6 +61,11 @@ export async function startSensorChild(extra: string[] = []): Promise<SensorChil
       return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
     },
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024,
+    rssParts: () => {
+      const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? NaN) * 1024;
+      return { anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+    },
     metrics: () => scrape(port),
     async stop() {
       child.kill('SIGTERM');

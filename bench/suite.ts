@@ -34,6 +34,7 @@ export interface ResourceUse {
   seconds: number;
   cpuShare: number;
   rssBytes: number;
+  rssParts: { anon: number; file: number; shmem: number };
   events: number;
 }
 
@@ -95,21 +96,35 @@ async function use(s: SensorChild, label: string, seconds: number, load?: () => 
   await Promise.all([sleep(seconds * 1000), load?.()]);
   const wall = (Date.now() - t0) / 1000;
   const cpu = s.cpuS() - c0;
-  return { label, seconds: wall, cpuShare: cpu / wall, rssBytes: s.rss(), events: (await eventsRead(s)) - e0 };
+  return { label, seconds: wall, cpuShare: cpu / wall, rssBytes: s.rss(), rssParts: s.rssParts(), events: (await eventsRead(s)) - e0 };
 }
 
-async function resources(target: string): Promise<ResourceUse[]> {
-  const s = await startSensorChild();
+/** A directory the watching rule covers and a file in it: opens of it leave the kernel and are judged. */
+export function watchedDir(prefix: string): { dir: string; file: string; rule: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const file = path.join(dir, 'watched');
+  fs.writeFileSync(file, 'x\n');
+  const rule = path.join(dir, 'rule.yaml');
+  fs.writeFileSync(rule, watchingRule(dir));
+  return { dir, file, rule, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** At idle, then at 10k opens/s of a watched file (each one read, enriched and judged). */
+async function resources(): Promise<ResourceUse[]> {
+  const w = watchedDir('bench-resources-');
+  const s = await startSensorChild(['--rules', w.rule]);
+  const target = w.file;
   try {
     await sleep(3000); // start-up work (seeding, JIT) is not idle
     const idle = await use(s, 'idle', 10);
     progress(`suite: idle: ${(100 * idle.cpuShare).toFixed(1)}% of a core, RSS ${(idle.rssBytes / 2 ** 20).toFixed(0)} MiB`);
     const rate = 10_000;
-    const busy = await use(s, `${rate} opens/s`, 10, () => finished(start(OPENRATE, [String(rate), String(rate * 10), target]), 'openrate'));
+    const busy = await use(s, `${rate} watched opens/s`, 10, () => finished(start(OPENRATE, [String(rate), String(rate * 10), target]), 'openrate'));
     progress(`suite: ${rate}/s: ${(100 * busy.cpuShare).toFixed(1)}% of a core, RSS ${(busy.rssBytes / 2 ** 20).toFixed(0)} MiB`);
     return [idle, busy];
   } finally {
     await s.stop();
+    w.remove();
   }
 }
 
@@ -119,8 +134,11 @@ function byRing(samples: { name: string; labels: Record<string, string>; value: 
   return out;
 }
 
-async function burst(target: string, opens: number): Promise<BurstResult> {
-  const s = await startSensorChild(['--dedupe-window', '10s']);
+/** Opens of a watched file (so they all reach the file ring) with execs and security syscalls going on. */
+async function burst(opens: number): Promise<BurstResult> {
+  const w = watchedDir('bench-burst-');
+  const target = w.file;
+  const s = await startSensorChild(['--dedupe-window', '10s', '--rules', w.rule]);
   try {
     const m0 = await s.metrics();
     const t0 = Date.now();
@@ -151,12 +169,13 @@ async function burst(target: string, opens: number): Promise<BurstResult> {
     return { opens, execs, seconds, dropsByRing, recordsByRing };
   } finally {
     await s.stop();
+    w.remove();
   }
 }
 
 /** A rule that looks at every open of `dir` and never fires: the events
  *  pass any in-kernel filter and are judged, but raise nothing. */
-function watchingRule(dir: string): string {
+export function watchingRule(dir: string): string {
   return `- rule: Benchmark watched directory
   desc: Looks at every open below the benchmark's directory; fires for no process (bench/suite.ts).
   events: [open]
@@ -212,8 +231,8 @@ export async function benchSuite(target: string): Promise<SuiteBench> {
   slowdown.push(await slowdownOf('exec loop (fork, execve /bin/true, wait)', PROCOPS, ['execloop', String(scaled(2000)), '/bin/true'], 3, 0.1));
   slowdown.push(await slowdownOf('connect loop on loopback', NETOPS, ['connloop', String(scaled(10_000))], 3));
   slowdown.push(await slowdownOf('mixed: one exec then 100 opens', PROCOPS, ['mixed', String(scaled(1000)), '/bin/true', target], 3));
-  const res = await resources(target);
-  const b = await burst(target, scaled(1_000_000));
+  const res = await resources();
+  const b = await burst(scaled(1_000_000));
   progress(`suite: burst of ${b.opens} opens: drops ${JSON.stringify(b.dropsByRing)}`);
   return { throughput: tp, slowdown, resources: res, burst: b };
 }
