@@ -2,6 +2,7 @@
 // goes and what would close the gap, worked out from this run's own stages
 // (the reader drain, the enrichment and rule-engine costs, the time inside
 // the BPF programs) rather than from figures measured elsewhere.
+import { DEFAULT_RING_SIZE } from '../sensor/kernel/gadgets';
 import type { BpfCostResult, FilteredCostResult } from './bpfstats';
 import type { EnrichResult } from './enrich';
 import type { ReaderResult } from './reader';
@@ -88,20 +89,21 @@ export function aimsMarkdown(d: AimInputs): string[] {
   // c. idle
   const idle = s.resources[0];
   if (idle && (idle.cpuShare >= 0.01 || idle.rssBytes >= 150e6)) {
+    const rings = 2 * Object.values(DEFAULT_RING_SIZE).reduce((a, b) => a + b, 0);
     out.push(
       `**c. Idle (aim < 1% of a core, < 150 MB).** Idle, the sensor used ${n(100 * idle.cpuShare, 2)}% of a core and ${n(idle.rssBytes / 2 ** 20)} MiB, ` +
-        `reading ${n(idle.events)} events in ${n(idle.seconds, 1)} s. With nothing to read, the CPU goes to wake-ups: the ring poll timer ` +
-        '(every 20 ms, so that a trickle of events is seen quickly even though the kernel wakes the reader only past a 256 KiB backlog), ' +
-        'the epoll wait returning every 100 ms through the libuv pool, the drop-counter read every 250 ms (per-CPU map reads through the FFI ' +
-        'for each of five objects) and the metrics and health timers. ' +
+        `reading ${n(idle.events)} events in ${n(idle.seconds, 1)} s. ` +
         (idle.rssParts
           ? `Of the RSS, ${n(idle.rssParts.anon / 2 ** 20)} MiB is anonymous memory (the JavaScript heap, the process cache seeded from /proc, ` +
-            `Node's own), ${n(idle.rssParts.file / 2 ** 20)} MiB mapped files (the node binary, koffi, libbpf) and ${n(idle.rssParts.shmem / 2 ** 20)} MiB ` +
-            'shared memory, which is where the mapped ring buffers land as their pages are read (32 MiB of rings by default: 16 MiB for files, 4 MiB for each other class). '
+            `Node's own) and ${n(idle.rssParts.file / 2 ** 20)} MiB is mapped: the node binary and libraries, and the ring buffers, whose data ` +
+            `pages are mapped twice so that records never wrap: ${n(rings / 2 ** 20)} MiB with the default ring sizes (${Object.entries(DEFAULT_RING_SIZE).map(([k, v]) => `${k} ${n(v / 2 ** 20)} MiB`).join(', ')}). ` +
+            'That memory is the kernel\'s, allocated for the rings whether or not the agent maps it, but it shows in the RSS. '
           : '') +
-        'What would close it: an adaptive poll (back off to 250 ms after a quiet second, with the kernel forcing a wake-up for the first record ' +
-        'written into an empty ring while the reader is idle, so that latency stays low), reading drop counters once a second, smaller rings ' +
-        'for the classes that carry little (process, net, dns, security), and a heap limit sized to the node.',
+        'Idle CPU goes to timers: the ring poll (every 250 ms once nothing has been read for a second, the kernel waking the reader for the ' +
+        'first record; every 20 ms while records come), the epoll wait (500 ms timeout), the drop counters (every 250 ms) and the event-loop ' +
+        'delay sampler (every 100 ms). What would close the rest: smaller default rings for the classes that carry little (process, net, dns, ' +
+        'security: 1 MiB each would take 24 MiB off the mapping), reading the drop counters once a second while idle, and a heap limit sized ' +
+        'to the node.',
       '',
     );
   }

@@ -384,7 +384,7 @@ function notes(d: BenchData): string[] {
         `Its epoll wait returned ${num(one.wakeups)} times for ${num(one.records)} records ` +
         `(${num(one.records / Math.max(one.wakeups, 1), 1)} per return); besides those, a 20 ms timer drains whatever is pending. ` +
         'The kernel wakes the reader only when a ring\'s backlog crosses 256 KiB (sensor_config.wakeup_bytes); the epoll wait ' +
-        'also returns on its 100 ms timeout and at once whenever data is pending when it is armed. Beyond the drain itself, ' +
+        'also returns on its 500 ms timeout, and after a quiet second the kernel wakes the reader for the first record into an empty ring (bpf/README.md, "Wake-ups"). Beyond the drain itself, ' +
         'live reading pays for those returns (a koffi asynchronous call through the libuv pool each), timers, and the ' +
         'generator competing for the same two cores.',
     );

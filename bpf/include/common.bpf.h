@@ -53,6 +53,11 @@ struct {
 
 const volatile struct sensor_config cfg SEC(".rodata.config") = {};
 
+/* Written by the agent at run time (a mapped global): non-zero while its
+ * reader is idle, polling slowly; the first record into an empty ring then
+ * wakes it at once, so a quiet node costs little and still alerts fast. */
+volatile __u32 reader_idle SEC(".data.wake") = 0;
+
 static __always_inline void count_drop(__u32 reason)
 {
 	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
@@ -297,12 +302,16 @@ static __always_inline void emit(void *rec, __u32 size)
 	/* A wake-up costs the reader far more than a record does: wake it
 	 * only as the backlog crosses the threshold; below it the reader
 	 * finds the records on its next timer tick (which also catches a
-	 * crossing missed by racing CPUs). */
+	 * crossing missed by racing CPUs). An idle reader ticks slowly: the
+	 * first record after a quiet spell wakes it. */
 	if (cfg.wakeup_bytes) {
 		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
-		flags = avail < cfg.wakeup_bytes && avail + size >= cfg.wakeup_bytes ?
-				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+		if (avail == 0 && reader_idle)
+			flags = BPF_RB_FORCE_WAKEUP;
+		else
+			flags = avail < cfg.wakeup_bytes && avail + size >= cfg.wakeup_bytes ?
+					BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	}
 	if (bpf_ringbuf_output(&events, rec, size, flags))
 		count_drop(EV_DROP_RING_FULL);

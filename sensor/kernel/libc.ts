@@ -16,6 +16,8 @@ export const EPOLLIN = 0x001;
 export const CLOCK_REALTIME = 0;
 export const CLOCK_BOOTTIME = 7;
 export const SC_PAGESIZE = 30;
+export const EFD_CLOEXEC = 0o2000000;
+export const EFD_NONBLOCK = 0o4000;
 
 export const mmap = libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, intptr_t off)');
 export const munmap = libc.func('int munmap(void *addr, size_t len)');
@@ -27,6 +29,8 @@ export const epollWait = libc.func('int epoll_wait(int epfd, _Out_ uint8_t *even
 export const clockGettime = libc.func('int clock_gettime(int clk, _Out_ kestrel_timespec *ts)');
 export const mount = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)');
 export const sysconf = libc.func('long sysconf(int name)');
+export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)');
+export const write = libc.func('long write(int fd, const uint8_t *buf, size_t count)');
 export const vsnprintf = libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)');
 export const strerror = libc.func('const char *strerror(int errnum)');
 

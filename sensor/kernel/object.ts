@@ -188,6 +188,29 @@ export class BpfObject {
     return fd;
   }
 
+  private hasWake: boolean | undefined;
+
+  /**
+   * After load: tell the programs whether the reader is idle (the
+   * ".data.wake" global). Written with a map update: libbpf before 1.5 does
+   * not map global data shared with the kernel outside skeletons. False when
+   * this object has no such global or the update fails: the caller then
+   * keeps polling fast.
+   */
+  setReaderIdle(idle: boolean): boolean {
+    if (!this.obj) return false;
+    this.hasWake ??= this.hasMap('.data.wake');
+    if (!this.hasWake) return false;
+    const value = Buffer.alloc(4);
+    value.writeUInt32LE(idle ? 1 : 0, 0);
+    try {
+      this.mapUpdate('.data.wake', Buffer.alloc(4), value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   hasMap(name: string): boolean {
     return !!bpf.objectFindMap(this.obj, name);
   }

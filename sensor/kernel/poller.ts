@@ -4,6 +4,8 @@
 // `timeoutMs` of latency, never data.
 import * as libc from './libc';
 
+const ONE = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
+
 export class Poller {
   private readonly epfd: number;
   private readonly events = Buffer.alloc(12 * 16);
@@ -11,9 +13,13 @@ export class Poller {
   private stopped = false;
   private paused = false;
   private stopWaiters: (() => void)[] = [];
+  /** Written at stop, so a wait in flight returns at once rather than at its timeout. */
+  private readonly stopFd: number;
   wakeups = 0;
+  /** Returns with a ring ready: the kernel woke the reader (not a timeout). */
+  dataWakeups = 0;
 
-  constructor(fds: number[], private readonly onWake: () => void, private readonly timeoutMs = 100) {
+  constructor(fds: number[], private readonly onWake: () => void, private readonly timeoutMs = 500) {
     this.epfd = libc.epollCreate1(libc.EPOLL_CLOEXEC) as number;
     if (this.epfd < 0) throw new Error(`epoll_create1: ${libc.strerror(libc.errno())}`);
     for (const [i, fd] of fds.entries()) {
@@ -24,6 +30,16 @@ export class Poller {
         const msg = libc.strerror(libc.errno());
         libc.close(this.epfd);
         throw new Error(`epoll_ctl(ring fd ${fd}): ${msg}`);
+      }
+    }
+    this.stopFd = libc.eventfd(0, libc.EFD_CLOEXEC | libc.EFD_NONBLOCK) as number;
+    if (this.stopFd >= 0) {
+      const ev = Buffer.alloc(12);
+      ev.writeUInt32LE(libc.EPOLLIN, 0);
+      ev.writeUInt32LE(fds.length, 4);
+      if (libc.epollCtl(this.epfd, libc.EPOLL_CTL_ADD, this.stopFd, ev) !== 0) {
+        libc.close(this.stopFd);
+        this.stopFd = -1; // stop() then waits for the timeout, as before
       }
     }
   }
@@ -46,8 +62,9 @@ export class Poller {
   private wait(): void {
     if (this.waiting || this.stopped || this.paused) return;
     this.waiting = true;
-    libc.epollWait.async(this.epfd, this.events, 16, this.timeoutMs, () => {
+    libc.epollWait.async(this.epfd, this.events, 16, this.timeoutMs, (_err: unknown, ready: unknown) => {
       this.waiting = false;
+      if (typeof ready === 'number' && ready > 0) this.dataWakeups++;
       if (this.stopped) {
         this.finish();
         return;
@@ -60,6 +77,7 @@ export class Poller {
 
   private finish(): void {
     libc.close(this.epfd);
+    if (this.stopFd >= 0) libc.close(this.stopFd);
     for (const w of this.stopWaiters.splice(0)) w();
   }
 
@@ -70,6 +88,7 @@ export class Poller {
     if (!this.stopped) {
       this.stopped = true;
       if (!this.waiting) this.finish();
+      else if (this.stopFd >= 0) libc.write(this.stopFd, ONE, 8);
     }
     return done;
   }

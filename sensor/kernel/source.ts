@@ -26,6 +26,9 @@ const FILTER_KFUNC = 'bpf_rdonly_cast';
 export const DEFAULT_WAKEUP_BYTES = 256 * 1024;
 /** Default timer poll: bounds the latency of a trickle of events. */
 export const DEFAULT_POLL_MS = 20;
+/** With nothing read for IDLE_AFTER_MS the reader polls every IDLE_POLL_MS, and the kernel wakes it for the first record. */
+export const IDLE_AFTER_MS = 1000;
+export const IDLE_POLL_MS = 250;
 
 export interface SourceOptions {
   types: EventType[];
@@ -46,6 +49,10 @@ export interface SourceOptions {
   wakeupBytes?: number;
   /** Timer poll period of the rings, in ms. */
   pollMs?: number;
+  /** Timer poll period while idle (IDLE_POLL_MS), in ms. */
+  idlePollMs?: number;
+  /** Longest epoll wait, in ms (a wake-up missed costs at most this much latency). */
+  wakeTimeoutMs?: number;
   /** DNS query/response pairing (the dns gadget). */
   dns?: Partial<DnsTrackerOptions>;
   /** Called when a ring's drop counters grow; default: a warning log. */
@@ -77,7 +84,10 @@ export interface SourceStats {
   decodeErrors: number;
   /** onEvent failures for events merged across rings. */
   handlerErrors: number;
+  /** Returns of the epoll wait, timeouts included. */
   wakeups: number;
+  /** Of them, returns because the kernel woke the reader (a ring was ready). */
+  dataWakeups: number;
   dns: DnsTracker['stats'];
   /** Programs not attached because their hook does not exist here. */
   skipped: { object: string; program: string; reason: string }[];
@@ -108,6 +118,7 @@ export class KernelSource {
   private poller: Poller | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  private idle = false;
   private readonly wanted: Set<EventType>;
   private readonly handle: (b: Bytes, off: number, len: number) => void;
   private readonly deliver: (ev: SensorEvent) => void;
@@ -193,15 +204,13 @@ export class KernelSource {
     this.poller = new Poller(
       this.loaded.map((l) => l.ring.fd),
       () => this.drain(),
+      this.opts.wakeTimeoutMs,
     );
     this.poller.start();
     // Below the wake-up threshold the kernel does not wake us: look at the
-    // producer positions (mapped memory, no system call) on a short timer.
-    this.pollTimer = setInterval(() => {
-      this.lastPollAt = performance.now();
-      if (this.loaded.some((l) => l.ring.pending() > 0)) this.drain();
-    }, this.opts.pollMs ?? DEFAULT_POLL_MS);
-    this.pollTimer.unref();
+    // producer positions (mapped memory, no system call) on a short timer,
+    // and on a long one while nothing comes (see tick()).
+    this.tick();
     this.timer = setInterval(() => {
       this.checkDrops();
       this.dns.sweep(BootClock.nowNs());
@@ -259,10 +268,58 @@ export class KernelSource {
     return { lastPollAt: this.lastPollAt, lastReadAt: this.lastReadAt, pendingBytes };
   }
 
+  /**
+   * One poll, then the next: every pollMs while records come; after
+   * IDLE_AFTER_MS without any, every IDLE_POLL_MS, with the programs told
+   * to wake the reader for the first record into an empty ring (adaptive
+   * wake-ups: a quiet node is not polled 50 times a second, and its first
+   * event is still read at once). Idle only when every object can be told.
+   */
+  private tick(): void {
+    if (this.stopping) return;
+    const now = (this.lastPollAt = performance.now());
+    if (this.loaded.some((l) => l.ring.pending() > 0)) this.drain();
+    const quiet = now - this.lastReadAt >= IDLE_AFTER_MS && !this.paused;
+    if (quiet !== this.idle) this.setIdle(quiet);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.stopping) return;
+    const fast = this.opts.pollMs ?? DEFAULT_POLL_MS;
+    this.pollTimer = setTimeout(() => this.tick(), this.idle ? Math.max(fast, this.opts.idlePollMs ?? IDLE_POLL_MS) : fast);
+    this.pollTimer.unref();
+  }
+
+  private setIdle(idle: boolean): void {
+    let all = true;
+    for (const l of this.loaded) all = l.obj.setReaderIdle(idle) && all;
+    if (idle && !all) {
+      for (const l of this.loaded) l.obj.setReaderIdle(false);
+      return;
+    }
+    this.idle = idle;
+    // A record written just before the flag was set woke no one: look now.
+    if (idle && this.loaded.some((l) => l.ring.pending() > 0)) this.drain();
+  }
+
+  /** Whether the reader is polling slowly, waiting for the kernel to wake it. */
+  get readerIdle(): boolean {
+    return this.idle;
+  }
+
   /** Drain every ring once (bounded by the batch size per ring). */
   drain(): number {
     const n = this.drainOnce();
-    if (n > 0) this.lastReadAt = performance.now();
+    if (n > 0) {
+      this.lastReadAt = performance.now();
+      // Woken out of idleness (by the kernel or a tick): poll fast again.
+      if (this.idle) {
+        this.setIdle(false);
+        this.schedule();
+      }
+    }
     return n;
   }
 
@@ -386,6 +443,7 @@ export class KernelSource {
       events: this.events,
       decodeErrors: this.decodeErrors,
       wakeups: this.poller?.wakeups ?? 0,
+      dataWakeups: this.poller?.dataWakeups ?? 0,
       dns: { ...this.dns.stats },
       skipped: this.skipped,
     };
@@ -396,7 +454,7 @@ export class KernelSource {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       if (this.timer) clearInterval(this.timer);
-      if (this.pollTimer) clearInterval(this.pollTimer);
+      if (this.pollTimer) clearTimeout(this.pollTimer);
       await Promise.all(this.loaded.map((l) => l.obj.detachAsync())); // no new records
       this.paused = false;
       while (this.drain() > 0);

@@ -33,7 +33,9 @@ export interface Instruments {
 }
 
 export function registerInstruments(meter: Meter, view: SensorView): Instruments {
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  // Sampled every 100 ms: a 10 ms timer alone cost an idle sensor about 0.8%
+  // of a core (BENCHMARKS.md); stalls shorter than the step may go unseen.
+  const loop = monitorEventLoopDelay({ resolution: 100 });
   loop.enable();
 
   const c = (name: string, description: string, unit?: string) => meter.createObservableCounter(name, { description, ...(unit ? { unit } : {}) });
