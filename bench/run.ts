@@ -189,6 +189,9 @@ async function main(): Promise<void> {
   };
   const out = process.env.BENCH_OUT ?? path.join(ROOT, 'BENCHMARKS.md');
   writeFileSync(out, markdown(data));
+  // The raw figures beside the report: to compare runs, or to render the
+  // report again (`node dist/bench/render.js FILE.json`) without re-measuring.
+  writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 1) + '\n');
   process.stdout.write(summary(data));
   progress(`wrote ${out} in ${data.totalS.toFixed(0)} s`);
 }
